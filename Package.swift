@@ -1,0 +1,33 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Warnings are errors in CI (`make build` passes -warnings-as-errors); the
+// manifest stays free of unsafe flags so it can be used as a dependency.
+let package = Package(
+    name: "SealDrop",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sealdrop", targets: ["sealdrop"]),
+        .library(name: "SealDrop", targets: ["SealDrop"]),
+    ],
+    targets: [
+        // C libraries, each reached through exactly one Swift module below.
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
+
+        .target(name: "FastCGI", dependencies: ["CFastCGI"]),
+        .target(name: "Sodium", dependencies: ["CSodium"]),
+        .target(name: "MariaDB", dependencies: ["CMariaDB"]),
+
+        .target(name: "SealDrop", dependencies: ["FastCGI", "Sodium", "MariaDB"]),
+        .executableTarget(name: "sealdrop", dependencies: ["SealDrop"]),
+
+        .target(name: "TestSupport", dependencies: ["Sodium"], path: "Tests/Support"),
+        .testTarget(name: "SodiumTests", dependencies: ["Sodium"]),
+        .testTarget(name: "MariaDBTests", dependencies: ["MariaDB", "TestSupport"]),
+        .testTarget(name: "SealDropTests", dependencies: ["SealDrop", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Sodium", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

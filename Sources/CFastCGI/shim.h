@@ -1,0 +1,4 @@
+#ifndef SEALDROP_CFASTCGI_SHIM_H
+#define SEALDROP_CFASTCGI_SHIM_H
+#include <fcgiapp.h>
+#endif

@@ -1,0 +1,68 @@
+import CFastCGI
+
+/// The request a worker thread is answering, valid between accept and finish.
+///
+/// libfcgi keeps pointers into the `FCGX_Request`, so it lives at a stable
+/// address owned by ``FastCGIRequestSlot`` rather than in a Swift property.
+final class FastCGIExchange: RequestExchange {
+    private let request: UnsafeMutablePointer<FCGX_Request>
+
+    init(request: UnsafeMutablePointer<FCGX_Request>) {
+        self.request = request
+    }
+
+    func parameter(_ name: String) -> String? {
+        guard let value = FCGX_GetParam(name, request.pointee.envp) else { return nil }
+        return String(cString: value)
+    }
+
+    func readBody(count: Int) -> [UInt8]? {
+        guard count > 0 else { return [] }
+        guard let input = request.pointee.in else { return nil }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let read = bytes.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: count) {
+                FCGX_GetStr($0, Int32(count), input)
+            }
+        }
+        if read < 0 { return nil }
+        if Int(read) < count { bytes.removeSubrange(Int(read)...) }
+        return bytes
+    }
+
+    func write(_ response: [UInt8]) {
+        guard let output = request.pointee.out, !response.isEmpty else { return }
+        response.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                _ = FCGX_PutStr($0, Int32(buffer.count), output)
+            }
+        }
+    }
+}
+
+/// Owns one `FCGX_Request` for the life of a worker thread.
+final class FastCGIRequestSlot {
+    let request: UnsafeMutablePointer<FCGX_Request>
+
+    init?(listeningDescriptor: Int32) {
+        request = .allocate(capacity: 1)
+        guard FCGX_InitRequest(request, listeningDescriptor, 0) == 0 else {
+            request.deallocate()
+            return nil
+        }
+    }
+
+    /// Waits for the next request. Returns 0 or a negative errno.
+    func accept() -> Int32 { FCGX_Accept_r(request) }
+
+    func finish() { FCGX_Finish_r(request) }
+
+    deinit {
+        // Closes a connection still open; the listening socket is not ours to close.
+        FCGX_Free(request, 1)
+        request.deallocate()
+    }
+}
+
+@available(*, unavailable)
+extension FastCGIRequestSlot: Sendable {}

@@ -1,0 +1,128 @@
+import CFastCGI
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a worker thread runs for each request. Created on its own thread and
+/// used only there, so it may hold thread-bound resources (a database connection).
+public protocol ExchangeHandler: AnyObject {
+    func handle(_ exchange: RequestExchange)
+}
+
+/// N threads, each looping accept → handle → finish on one listening socket.
+///
+/// Shutdown is SealDrop's own: libfcgi's SIGTERM handler only sets a flag that
+/// a thread blocked in `accept` never reads. Workers instead wait in `poll` on the
+/// listening socket and a wake-up pipe; SIGTERM/SIGINT make the pipe readable, so
+/// idle workers leave at once and busy ones leave after finishing their request.
+public enum WorkerPool {
+    /// Serves until SIGTERM or SIGINT, then returns once every in-flight request is done.
+    /// - Parameters:
+    ///   - aroundThread: wraps each worker thread's whole life (per-thread library set-up).
+    ///   - makeHandler: builds a worker's handler, on that worker's thread.
+    public static func serve(
+        on listener: ListeningSocket,
+        threads: Int,
+        aroundThread: @escaping @Sendable (() -> Void) -> Void = { $0() },
+        makeHandler: @escaping @Sendable (Int) -> any ExchangeHandler
+    ) throws {
+        let signals = ShutdownSignals()
+        FastCGILibrary.initialize()
+        // Non-blocking, so a worker that loses the race for a connection goes back
+        // to poll instead of sleeping in accept where no wake-up reaches it.
+        let flags = fcntl(listener.descriptor, F_GETFL)
+        _ = fcntl(listener.descriptor, F_SETFL, flags | O_NONBLOCK)
+        let wake = try WakePipe()
+
+        var workers: [pthread_t] = []
+        for index in 0..<max(1, threads) {
+            let worker = Worker(index: index, listener: listener.descriptor, wakeDescriptor: wake.readEnd,
+                                aroundThread: aroundThread, makeHandler: makeHandler)
+            guard let thread = worker.start() else {
+                wake.signal()
+                workers.forEach { pthread_join($0, nil) }
+                throw ListenError(description: "cannot start worker thread \(index)")
+            }
+            workers.append(thread)
+        }
+        signals.waitForShutdown()
+        wake.signal()
+        workers.forEach { pthread_join($0, nil) }
+    }
+}
+
+/// One worker thread's loop. Its properties are immutable and Sendable, so the
+/// object may be handed to the new thread.
+private final class Worker: Sendable {
+    let index: Int
+    let listener: Int32
+    let wakeDescriptor: Int32
+    let aroundThread: @Sendable (() -> Void) -> Void
+    let makeHandler: @Sendable (Int) -> any ExchangeHandler
+
+    init(index: Int, listener: Int32, wakeDescriptor: Int32,
+         aroundThread: @escaping @Sendable (() -> Void) -> Void,
+         makeHandler: @escaping @Sendable (Int) -> any ExchangeHandler) {
+        self.index = index
+        self.listener = listener
+        self.wakeDescriptor = wakeDescriptor
+        self.aroundThread = aroundThread
+        self.makeHandler = makeHandler
+    }
+
+    func start() -> pthread_t? {
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let result = pthread_create(&thread, nil, { context in
+            let worker = Unmanaged<Worker>.fromOpaque(context!).takeRetainedValue()
+            worker.aroundThread { worker.run() }
+            return nil
+        }, context)
+        guard result == 0 else {
+            Unmanaged<Worker>.fromOpaque(context).release()
+            return nil
+        }
+        return thread
+    }
+
+    private func run() {
+        guard let slot = FastCGIRequestSlot(listeningDescriptor: listener) else { return }
+        let handler = makeHandler(index)
+        while waitForConnection() {
+            let status = slot.accept()
+            if status < 0 {
+                // Another worker took the connection (EAGAIN), or the client gave up
+                // before its request was read. Anything else: back off briefly.
+                if status != -EAGAIN && status != -EWOULDBLOCK && status != -EINTR && status != -ECONNABORTED {
+                    pauseAfterAcceptFailure()
+                }
+                continue
+            }
+            handler.handle(FastCGIExchange(request: slot.request))
+            slot.finish()
+        }
+    }
+
+    /// True when the listening socket is readable; false once shutdown began.
+    private func waitForConnection() -> Bool {
+        var fds = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)]
+        while true {
+            let ready = poll(&fds, 2, -1)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            if fds[1].revents != 0 { return false }
+            if fds[0].revents != 0 { return true }
+        }
+    }
+
+    /// Keeps a persistent accept error (EMFILE, …) from spinning a core, while
+    /// still leaving at once on shutdown.
+    private func pauseAfterAcceptFailure() {
+        var fd = pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)
+        _ = poll(&fd, 1, 50)
+    }
+}
