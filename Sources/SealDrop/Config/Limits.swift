@@ -1,0 +1,29 @@
+/// Sizes and counts SealDrop refuses to exceed; each configurable.
+public struct Limits: Sendable {
+    /// Refused from `CONTENT_LENGTH`, before reading.
+    public var maxBodyBytes = 64 * 1024
+    /// Decoded sealed box: the original server's 16 KiB.
+    public var maxCiphertextBytes = 16 * 1024
+    /// A sealed box is never shorter than its 48-byte overhead.
+    public var minCiphertextBytes = 48
+    public var maxMetadataBytes = 4 * 1024
+    public var maxDisplayNameCharacters = 255
+    public var challengeLifetimeSeconds = 300
+    public var maxOutstandingChallenges = 5
+    public var maxAckIDs = 1000
+    public var defaultFetchLimit = 50
+    public var maxFetchLimit = 200
+
+    mutating func read(from reader: inout SettingReader) throws(ConfigurationError) {
+        maxBodyBytes = try reader.integer("SEALDROP_MAX_BODY_BYTES", in: 1024...(16 << 20)).map(Int.init) ?? maxBodyBytes
+        maxCiphertextBytes = try reader.integer("SEALDROP_MAX_MESSAGE_BYTES", in: 48...(8 << 20)).map(Int.init) ?? maxCiphertextBytes
+        maxMetadataBytes = try reader.integer("SEALDROP_MAX_METADATA_BYTES", in: 0...(1 << 20)).map(Int.init) ?? maxMetadataBytes
+        challengeLifetimeSeconds = try reader.integer("SEALDROP_CHALLENGE_TTL_SECONDS", in: 10...3600).map(Int.init) ?? challengeLifetimeSeconds
+        maxOutstandingChallenges = try reader.integer("SEALDROP_MAX_OUTSTANDING_CHALLENGES", in: 1...100).map(Int.init) ?? maxOutstandingChallenges
+        // A base64 body is 4/3 of the ciphertext plus the JSON around it.
+        let needed = maxCiphertextBytes / 3 * 4 + maxMetadataBytes + 1024
+        guard maxBodyBytes >= needed else {
+            throw ConfigurationError(description: "SEALDROP_MAX_BODY_BYTES must be at least \(needed) to carry the largest allowed message.")
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import Sodium
+
+/// `POST /challenge_request`: a one-time nonce the link's owner signs to fetch.
+struct ChallengeRequestEndpoint: Endpoint {
+    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
+        let body = try context.body()
+        let linkToken = try body.requireString("link_token")
+        guard !linkToken.isEmpty, linkToken.utf8.count <= 128 else { throw APIError.unknownLink }
+        let limits = context.limits
+        let challenge = Tokens.challenge()
+        let outcome = try database { () throws(StoreError) in
+            try context.store.issueChallenge(linkToken: linkToken, nonce: challenge,
+                                             lifetimeSeconds: limits.challengeLifetimeSeconds,
+                                             maxOutstanding: limits.maxOutstandingChallenges)
+        }
+        switch outcome {
+        case .unknownLink:
+            throw APIError.unknownLink
+        case .tooManyOutstanding:
+            // Outstanding challenges lapse within their lifetime; a minute is a fair wait.
+            throw APIError.tooManyRequests("Too many outstanding challenges",
+                                           retryAfter: min(60, limits.challengeLifetimeSeconds))
+        case .issued:
+            var json = JSONWriter()
+            json.beginObject()
+            json.field("challenge", challenge)
+            json.endObject()
+            return HTTPResponse(status: .ok, json: json.bytes)
+        }
+    }
+}

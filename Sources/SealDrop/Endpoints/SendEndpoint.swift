@@ -1,0 +1,46 @@
+import Sodium
+
+/// `POST /send`: anyone holding a link drops a sealed box for its owner.
+struct SendEndpoint: Endpoint {
+    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
+        let body = try context.body()
+        let linkToken = try body.requireString("link_token")
+        let ciphertext = try body.requireString("encrypted_message")
+        let limits = context.limits
+
+        // Refuse by length first, so an oversized message is never decoded.
+        guard ciphertext.utf8.count <= (limits.maxCiphertextBytes + 2) / 3 * 4 else {
+            throw APIError.tooLarge("Encrypted message too large (max \(limits.maxCiphertextBytes / 1024)KB)")
+        }
+        guard let sealed = Base64.decode(ciphertext) else {
+            throw APIError.badRequest("Invalid base64 for encrypted_message")
+        }
+        guard sealed.count <= limits.maxCiphertextBytes else {
+            throw APIError.tooLarge("Encrypted message too large (max \(limits.maxCiphertextBytes / 1024)KB)")
+        }
+        guard sealed.count >= limits.minCiphertextBytes else {
+            throw APIError.badRequest("encrypted_message is too short to be a sealed box (min \(limits.minCiphertextBytes) bytes)")
+        }
+
+        var metadataJSON: String?
+        if let metadata = body.optional("metadata") {
+            let text = metadata.serialized
+            guard text.utf8.count <= limits.maxMetadataBytes else {
+                throw APIError.tooLarge("Metadata too large (max \(limits.maxMetadataBytes / 1024)KB)")
+            }
+            metadataJSON = text
+        }
+        guard !linkToken.isEmpty, linkToken.utf8.count <= 128 else { throw APIError.unknownLink }
+
+        let stored = try database { () throws(StoreError) in
+            try context.store.insertMessage(linkToken: linkToken, encryptedMessage: ciphertext, metadataJSON: metadataJSON)
+        }
+        guard let id = stored else { throw APIError.unknownLink }
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("message", "Message sent successfully")
+        json.field("id", id)
+        json.endObject()
+        return HTTPResponse(status: .created, json: json.bytes)
+    }
+}

@@ -1,0 +1,59 @@
+/// An error meant for the client: a status and one human sentence, sent as the
+/// seed's `{"error": "..."}`. Anything else thrown by a handler becomes a 500
+/// whose detail goes only to the log.
+public struct APIError: Error, Sendable, Equatable {
+    public let status: HTTPStatus
+    public let message: String
+    /// Extra response headers, such as `Retry-After`.
+    public var headers: [(String, String)] = []
+    /// Extra body fields, such as `action_required`.
+    public var fields: [(String, String)] = []
+    /// What went wrong inside, for the log only (never sent, never a secret).
+    public var logDetail: String?
+
+    public init(_ status: HTTPStatus, _ message: String,
+                headers: [(String, String)] = [], fields: [(String, String)] = []) {
+        self.status = status
+        self.message = message
+        self.headers = headers
+        self.fields = fields
+    }
+
+    public static func == (lhs: APIError, rhs: APIError) -> Bool {
+        lhs.status == rhs.status && lhs.message == rhs.message
+            && lhs.headers.elementsEqual(rhs.headers, by: ==) && lhs.fields.elementsEqual(rhs.fields, by: ==)
+    }
+
+    public static func badRequest(_ message: String) -> APIError { APIError(.badRequest, message) }
+    public static func unauthorized(_ message: String) -> APIError { APIError(.unauthorized, message) }
+    public static func notFound(_ message: String) -> APIError { APIError(.notFound, message) }
+    public static func tooLarge(_ message: String) -> APIError { APIError(.contentTooLarge, message) }
+
+    public static let unknownLink = APIError(.notFound, "Invalid link_token")
+
+    public static func tooManyRequests(_ message: String, retryAfter seconds: Int) -> APIError {
+        APIError(.tooManyRequests, message, headers: [("Retry-After", String(seconds))])
+    }
+
+    /// A 500 whose `detail` is logged, never sent.
+    public static func internalError(_ detail: String) -> APIError {
+        var error = APIError(.internalServerError, "Internal server error")
+        error.logDetail = detail
+        return error
+    }
+
+    public static let databaseUnavailable = APIError(
+        .serviceUnavailable, "The database is unavailable; try again shortly",
+        headers: [("Retry-After", "5")])
+
+    public func response() -> HTTPResponse {
+        var body = JSONWriter()
+        body.beginObject()
+        body.field("error", message)
+        for (key, value) in fields { body.field(key, value) }
+        body.endObject()
+        var response = HTTPResponse(status: status, json: body.bytes)
+        response.headers.append(contentsOf: headers)
+        return response
+    }
+}

@@ -1,0 +1,43 @@
+/// A response on its way to the front server.
+public struct HTTPResponse: Sendable {
+    public var status: HTTPStatus
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    /// A JSON response with the headers every SealDrop response carries.
+    public init(status: HTTPStatus, json: [UInt8]) {
+        self.status = status
+        self.headers = [("Content-Type", "application/json")] + Self.commonHeaders
+        self.body = json
+    }
+
+    /// A response without a body (CORS preflight).
+    public init(status: HTTPStatus) {
+        self.status = status
+        self.headers = Self.commonHeaders
+        self.body = []
+    }
+
+    static let commonHeaders = [("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff")]
+
+    public func header(_ name: String) -> String? {
+        let lower = name.lowercased()
+        return headers.first { $0.0.lowercased() == lower }?.1
+    }
+
+    /// The CGI form: a `Status:` line, headers, a blank line, the body.
+    public func serialized() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count + 256)
+        func line(_ text: String) {
+            out.append(contentsOf: text.utf8)
+            out.append(13); out.append(10)
+        }
+        line("Status: \(status.code) \(status.reason)")
+        for (name, value) in headers { line("\(name): \(value)") }
+        line("Content-Length: \(body.count)")
+        out.append(13); out.append(10)
+        out.append(contentsOf: body)
+        return out
+    }
+}

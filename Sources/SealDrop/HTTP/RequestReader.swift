@@ -1,0 +1,71 @@
+import FastCGI
+
+/// Turns what the front server passed (CGI parameters and body) into an
+/// ``HTTPRequest``, refusing an oversized body from `CONTENT_LENGTH` before
+/// reading a byte of it.
+struct RequestReader {
+    let maxBodyBytes: Int
+
+    /// Headers SealDrop reads, by CGI parameter name. Apache passes
+    /// `Authorization` only when told to, and after a rewrite it arrives as
+    /// `REDIRECT_HTTP_AUTHORIZATION`.
+    private static let headerParameters: [(parameter: String, header: String)] = [
+        ("HTTP_AUTHORIZATION", "authorization"),
+        ("REDIRECT_HTTP_AUTHORIZATION", "authorization"),
+        ("HTTP_ORIGIN", "origin"),
+        ("HTTP_ACCESS_CONTROL_REQUEST_METHOD", "access-control-request-method"),
+        ("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "access-control-request-headers"),
+        ("HTTP_HOST", "host"),
+        ("HTTP_X_FORWARDED_FOR", "x-forwarded-for"),
+        ("HTTP_X_FORWARDED_PROTO", "x-forwarded-proto"),
+        ("HTTP_X_REQUEST_ID", "x-request-id"),
+        ("CONTENT_TYPE", "content-type"),
+    ]
+
+    func read(_ exchange: RequestExchange) throws(APIError) -> HTTPRequest {
+        var headers: [String: String] = [:]
+        for (parameter, header) in Self.headerParameters where headers[header] == nil {
+            if let value = exchange.parameter(parameter), !value.isEmpty { headers[header] = value }
+        }
+        let (path, prefix) = Self.resolvePath(exchange)
+        let https = exchange.parameter("HTTPS").map { $0.lowercased() == "on" || $0 == "1" } ?? false
+        var request = HTTPRequest(
+            method: exchange.parameter("REQUEST_METHOD")?.uppercased() ?? "GET",
+            path: path, mountPrefix: prefix, headers: headers,
+            remoteAddress: exchange.parameter("REMOTE_ADDR") ?? "",
+            scheme: https ? "https" : (exchange.parameter("REQUEST_SCHEME") ?? "http"))
+
+        let declared = exchange.parameter("CONTENT_LENGTH") ?? ""
+        guard !declared.isEmpty else { return request }
+        guard let length = Int(declared), length >= 0 else {
+            throw APIError.badRequest("Content-Length is not a valid number")
+        }
+        guard length <= maxBodyBytes else {
+            throw APIError.tooLarge("Request body too large (max \(maxBodyBytes / 1024)KB)")
+        }
+        guard let body = exchange.readBody(count: length), body.count == length else {
+            throw APIError.badRequest("Request body ended early")
+        }
+        request.body = body
+        return request
+    }
+
+    /// The API path and the prefix the API is mounted under. Apache with a
+    /// rewrite to the `.fcgi` file puts the API path in `PATH_INFO`; nginx leaves
+    /// it in `DOCUMENT_URI`/`REQUEST_URI`. The prefix is what the original URI
+    /// has in front of the API path (`/drop` for `https://host/drop/register`).
+    static func resolvePath(_ exchange: RequestExchange) -> (path: String, prefix: String) {
+        let uriPath = (exchange.parameter("REQUEST_URI") ?? "").split(separator: "?", maxSplits: 1,
+                                                                      omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        var path = exchange.parameter("PATH_INFO") ?? ""
+        if path.isEmpty { path = exchange.parameter("DOCUMENT_URI") ?? "" }
+        if path.isEmpty { path = uriPath }
+        if path.isEmpty { path = exchange.parameter("SCRIPT_NAME") ?? "" }
+        if path.isEmpty || path.first != "/" { path = "/" + path }
+        var prefix = ""
+        if uriPath.count > path.count, uriPath.hasSuffix(path) {
+            prefix = String(uriPath.dropLast(path.count))
+        }
+        return (path, prefix)
+    }
+}

@@ -1,0 +1,61 @@
+/// Request in, response out: routing, CORS and error mapping, with no
+/// transport or thread of its own, so tests and the fuzzer can drive it directly.
+public final class Application {
+    public let configuration: Configuration
+    private let store: Store
+    private let cors: CORSPolicy
+
+    public init(configuration: Configuration, store: Store) {
+        self.configuration = configuration
+        self.store = store
+        self.cors = CORSPolicy(allowedOrigins: configuration.corsOrigins)
+    }
+
+    /// The outcome of one request, with what the log needs to know about it.
+    public struct Outcome {
+        public var response: HTTPResponse
+        /// The matched route's name (no token), for the log.
+        public var route: String
+        /// Internal detail of a 500, for the log only.
+        public var logDetail: String?
+    }
+
+    public func respond(to request: HTTPRequest) -> Outcome {
+        var outcome = route(request)
+        cors.apply(to: &outcome.response, request: request)
+        if request.method == "HEAD" { outcome.response.body = [] }
+        return outcome
+    }
+
+    private func route(_ request: HTTPRequest) -> Outcome {
+        let name = Router.name(forPath: request.path)
+        if request.method == "OPTIONS" {
+            if case .notFound = Router.match(method: "GET", path: request.path) {
+                return Outcome(response: APIError.notFound("Not found").response(), route: name)
+            }
+            return Outcome(response: cors.preflight(request), route: name)
+        }
+        switch Router.match(method: request.method, path: request.path) {
+        case .notFound:
+            return Outcome(response: APIError.notFound("Not found").response(), route: name)
+        case .wrongMethod(let allowed):
+            var response = APIError(.methodNotAllowed, "Method \(request.method) is not allowed here").response()
+            response.headers.append(("Allow", allowed.joined(separator: ", ")))
+            return Outcome(response: response, route: name)
+        case .found(let route):
+            let context = EndpointContext(request: request, store: store, configuration: configuration)
+            do {
+                return Outcome(response: try route.endpoint.respond(context), route: route.name)
+            } catch {
+                return Outcome(response: error.response(), route: route.name, logDetail: error.logDetail)
+            }
+        }
+    }
+
+    /// The response for a request that could not even be read (bad length, oversized body).
+    public func respond(toUnreadable error: APIError, request: HTTPRequest?) -> HTTPResponse {
+        var response = error.response()
+        if let request { cors.apply(to: &response, request: request) }
+        return response
+    }
+}

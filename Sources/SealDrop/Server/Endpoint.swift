@@ -1,0 +1,38 @@
+/// What every endpoint is given for one request.
+struct EndpointContext {
+    let request: HTTPRequest
+    let store: Store
+    let configuration: Configuration
+
+    var limits: Limits { configuration.limits }
+
+    func body() throws(APIError) -> RequestBody { try RequestBody(request.body) }
+
+    /// The registered client behind a link token, or 404.
+    func requireClient(_ linkToken: String) throws(APIError) -> ClientRecord {
+        // Tokens are short; a long one cannot exist, so spare the database.
+        guard !linkToken.isEmpty, linkToken.utf8.count <= 128 else { throw APIError.unknownLink }
+        guard let client = try database({ () throws(StoreError) in try store.client(linkToken: linkToken) }) else {
+            throw APIError.unknownLink
+        }
+        return client
+    }
+}
+
+/// One API operation, in a file of its own.
+protocol Endpoint: Sendable {
+    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse
+}
+
+/// Runs a store call, turning its failure into what the client is told:
+/// 503 for an unreachable database, a detail-free 500 for anything else.
+func database<T>(_ body: () throws(StoreError) -> T) throws(APIError) -> T {
+    do throws(StoreError) {
+        return try body()
+    } catch {
+        switch error {
+        case .unavailable: throw APIError.databaseUnavailable
+        case .failed(let detail): throw APIError.internalError(detail)
+        }
+    }
+}

@@ -1,0 +1,48 @@
+/// Which endpoint answers which method and path.
+struct Router {
+    struct Route {
+        let method: String
+        /// The path, or for a parameterised route its fixed prefix ending in `/`.
+        let pattern: String
+        let isPrefix: Bool
+        let endpoint: any Endpoint
+
+        /// How the route is named in logs: never the token itself.
+        var name: String { isPrefix ? pattern + "{link_token}" : pattern }
+    }
+
+    enum Match {
+        case found(Route)
+        /// The path exists, but not for this method.
+        case wrongMethod(allowed: [String])
+        case notFound
+    }
+
+    static let routes: [Route] = [
+        Route(method: "GET", pattern: "/health", isPrefix: false, endpoint: HealthEndpoint()),
+        Route(method: "POST", pattern: "/register", isPrefix: false, endpoint: RegisterEndpoint()),
+        Route(method: "POST", pattern: "/send", isPrefix: false, endpoint: SendEndpoint()),
+        Route(method: "POST", pattern: "/challenge_request", isPrefix: false, endpoint: ChallengeRequestEndpoint()),
+        Route(method: "POST", pattern: "/fetch", isPrefix: false, endpoint: FetchEndpoint()),
+        Route(method: "POST", pattern: "/ack", isPrefix: false, endpoint: AckEndpoint()),
+        Route(method: "GET", pattern: LinkInfoEndpoint.prefix, isPrefix: true, endpoint: LinkInfoEndpoint()),
+    ]
+
+    static func match(method: String, path: String) -> Match {
+        let candidates = routes.filter { route in
+            route.isPrefix ? (path.hasPrefix(route.pattern) && path.count > route.pattern.count
+                              && !path.dropFirst(route.pattern.count).contains("/"))
+                           : path == route.pattern
+        }
+        // HEAD is answered as GET, as Flask does.
+        let effective = method == "HEAD" ? "GET" : method
+        if let route = candidates.first(where: { $0.method == effective }) { return .found(route) }
+        if candidates.isEmpty { return .notFound }
+        return .wrongMethod(allowed: candidates.map(\.method) + ["OPTIONS"])
+    }
+
+    /// A route's name for the log, also for paths that matched nothing.
+    static func name(forPath path: String) -> String {
+        routes.first { $0.isPrefix ? path.hasPrefix($0.pattern) : path == $0.pattern }?.name ?? "(unmatched)"
+    }
+}

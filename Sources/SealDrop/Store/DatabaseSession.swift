@@ -1,0 +1,78 @@
+import MariaDB
+import Synchronization
+
+/// One worker thread's connection to MariaDB, made when first needed and made
+/// again after it is lost, so the responder starts without the database and
+/// recovers when it returns, with no restart.
+final class DatabaseSession {
+    private let options: ConnectionOptions
+    private var connection: Connection?
+    /// The outage generation this connection was made in (see ``outages``).
+    private var generation: UInt64 = 0
+
+    /// Bumped by whichever thread first sees a connection drop. Other threads'
+    /// connections were likely cut by the same restart, so they ping before
+    /// their next use instead of failing one request each.
+    static let outages = Atomic<UInt64>(0)
+
+    init(options: ConnectionOptions) {
+        self.options = options
+    }
+
+    /// Runs `body` on a live connection. A connection found dead before the
+    /// statement was sent is replaced and the body retried once; a failure
+    /// mid-statement is not retried, since the statement may have taken effect.
+    func withConnection<T>(_ body: (Connection) throws -> T) throws(StoreError) -> T {
+        let live = try liveConnection()
+        do {
+            return try body(live)
+        } catch let error as MariaDBError where error.isConnectionLost {
+            discardConnection()
+            if error.code == MariaDBError.serverGone {
+                let fresh = try liveConnection()
+                do { return try body(fresh) } catch { throw classify(error) }
+            }
+            throw StoreError.unavailable
+        } catch {
+            throw classify(error)
+        }
+    }
+
+    private func liveConnection() throws(StoreError) -> Connection {
+        let current = Self.outages.load(ordering: .relaxed)
+        if let connection, !connection.isBroken {
+            if generation == current { return connection }
+            generation = current
+            if connection.ping() { return connection }
+        }
+        connection = nil
+        do {
+            let fresh = try Connection(options)
+            connection = fresh
+            generation = current
+            return fresh
+        } catch {
+            throw StoreError.unavailable
+        }
+    }
+
+    private func discardConnection() {
+        connection = nil
+        Self.outages.add(1, ordering: .relaxed)
+    }
+
+    private func classify(_ error: any Error) -> StoreError {
+        if let error = error as? StoreError { return error }
+        if let error = error as? MariaDBError {
+            if error.isConnectionLost {
+                discardConnection()
+                return .unavailable
+            }
+            return .failed(error.description)
+        }
+        return .failed(String(describing: error))
+    }
+}
+
+@available(*, unavailable)
+extension DatabaseSession: Sendable {}

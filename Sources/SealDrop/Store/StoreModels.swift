@@ -1,0 +1,76 @@
+/// A registered recipient.
+public struct ClientRecord: Sendable {
+    public var id: Int64
+    public var linkToken: String
+    /// Base64 of the Ed25519 key, as registered.
+    public var publicKey: String
+    public var displayName: String?
+    /// Lowercase hex SHA-256 of the fetch token.
+    public var fetchTokenHash: String
+    /// Base64 X25519 key given at registration, if any.
+    public var encryptionPublicKey: String?
+    public var createdAt: Timestamp?
+}
+
+/// What `/register` stores.
+public struct NewClient: Sendable {
+    public var linkToken: String
+    public var publicKey: String
+    public var publicKeyHash: String
+    public var keyType: String
+    public var displayName: String?
+    public var fetchTokenHash: String
+    public var encryptionPublicKey: String?
+}
+
+/// A sealed message waiting for its recipient.
+public struct StoredMessage: Sendable {
+    public var id: Int64
+    /// Base64 text, as sent.
+    public var encryptedMessage: String
+    public var createdAt: Timestamp?
+    public var seen: Bool
+    /// JSON text, or nil.
+    public var metadataJSON: String?
+}
+
+/// Which messages `/fetch` wants.
+public struct MessageQuery: Sendable {
+    public var includeSeen = false
+    public var limit = 50
+    /// Only messages with a smaller id (the original's cursor), newest first.
+    public var beforeID: Int64?
+}
+
+public enum ChallengeIssue: Sendable, Equatable {
+    case issued
+    case unknownLink
+    case tooManyOutstanding
+}
+
+/// Why the store could not answer.
+public enum StoreError: Error, Sendable {
+    /// The database cannot be reached now; the client should retry (503).
+    case unavailable
+    /// Anything else: logged with its detail, answered as a bare 500.
+    case failed(String)
+}
+
+/// Everything the endpoints need from storage. The only implementation talks
+/// to MariaDB; the fuzzer and handler tests may substitute their own.
+public protocol Store: AnyObject {
+    /// Confirms the database answers.
+    func checkHealth() throws(StoreError)
+    /// Stores a new client, returning its id; nil when the link token is taken.
+    func insertClient(_ client: NewClient) throws(StoreError) -> Int64?
+    func client(linkToken: String) throws(StoreError) -> ClientRecord?
+    /// Stores a message for the link; nil when the link does not exist.
+    func insertMessage(linkToken: String, encryptedMessage: String, metadataJSON: String?) throws(StoreError) -> Int64?
+    /// Records a challenge for the link unless it has too many outstanding.
+    func issueChallenge(linkToken: String, nonce: String, lifetimeSeconds: Int, maxOutstanding: Int) throws(StoreError) -> ChallengeIssue
+    /// Marks the challenge used; true for exactly one caller of a live, unused challenge.
+    func consumeChallenge(linkToken: String, nonce: String) throws(StoreError) -> Bool
+    func messages(linkToken: String, query: MessageQuery) throws(StoreError) -> [StoredMessage]
+    /// Marks the link's messages among `ids` seen; returns how many changed.
+    func markSeen(linkToken: String, ids: [Int64]) throws(StoreError) -> Int
+}

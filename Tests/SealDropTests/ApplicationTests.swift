@@ -1,0 +1,129 @@
+import Sodium
+import Testing
+@testable import SealDrop
+
+/// Handlers driven directly, without a socket, on an in-memory store.
+@Suite struct ApplicationTests {
+    let store = InMemoryStore()
+    let application: Application
+
+    init() throws {
+        var configuration = try Configuration(values: ["DB_USER": "u", "DB_NAME": "d"])
+        configuration.baseURL = "https://drop.example"
+        application = Application(configuration: configuration, store: store)
+    }
+
+    private func post(_ path: String, _ json: String, headers: [String: String] = [:]) -> (Int, JSONValue?, HTTPResponse) {
+        let request = HTTPRequest(method: "POST", path: path, headers: headers, body: Array(json.utf8))
+        let response = application.respond(to: request).response
+        return (response.status.code, try? JSONParser.parse(response.body), response)
+    }
+
+    private func register(_ keys: SigningKeyPair) -> (link: String, fetch: String) {
+        let (status, body, _) = post("/register", #"{"public_key":"\#(Base64.encode(keys.publicKey.bytes))"}"#)
+        #expect(status == 201)
+        guard case .string(let link)? = body?["link_token"], case .string(let fetch)? = body?["fetch_token"] else {
+            Issue.record("register answered \(String(describing: body))")
+            return ("", "")
+        }
+        return (link, fetch)
+    }
+
+    @Test func registerSendFetchAck() throws {
+        let keys = SigningKeyPair()
+        let (link, fetch) = register(keys)
+        #expect(store.clients[link]?.fetchTokenHash == SHA256.hexDigest(utf8: fetch))
+        let box = SealedBox.seal(Array("hello".utf8), to: keys.publicKey.x25519)
+        let (sendStatus, sent, _) = post("/send", #"{"link_token":"\#(link)","encrypted_message":"\#(Base64.encode(box))","metadata":{"n":1}}"#)
+        #expect(sendStatus == 201)
+        let id = try #require(sent?["id"]?.integer)
+
+        let (fetchStatus, fetched, _) = post("/fetch", #"{"link_token":"\#(link)"}"#, headers: ["authorization": "Bearer \(fetch)"])
+        #expect(fetchStatus == 200)
+        guard case .array(let data)? = fetched?["data"] else { Issue.record("no data"); return }
+        #expect(data.count == 1)
+        #expect(data.first?["id"]?.integer == id)
+        #expect(data.first?["metadata"] == .object([("n", .number("1"))]))
+        guard case .string(let returned)? = data.first?["encrypted_message"], let opened = SealedBox.open(Base64.decode(returned) ?? [], with: keys.encryptionKeyPair()) else {
+            Issue.record("cannot open"); return
+        }
+        #expect(opened == Array("hello".utf8))
+
+        let (ackStatus, acked, _) = post("/ack", #"{"link_token":"\#(link)","message_ids":[\#(id)]}"#, headers: ["authorization": "Bearer \(fetch)"])
+        #expect(ackStatus == 200)
+        #expect(acked?["count"]?.integer == 1)
+    }
+
+    @Test func signedChallengeWorksOnce() throws {
+        let keys = SigningKeyPair()
+        let (link, _) = register(keys)
+        let (_, issued, _) = post("/challenge_request", #"{"link_token":"\#(link)"}"#)
+        guard case .string(let challenge)? = issued?["challenge"] else { Issue.record("no challenge"); return }
+        let signature = Base64.encode(keys.signature(for: Array(challenge.utf8)))
+        let body = #"{"link_token":"\#(link)","challenge":"\#(challenge)","challenge_signature":"\#(signature)"}"#
+        #expect(post("/fetch", body).0 == 200)
+        #expect(post("/fetch", body).0 == 401)
+        #expect(store.challenges.allSatisfy { $0.used })
+    }
+
+    @Test func forgedSignatureDoesNotBurnTheChallenge() {
+        let keys = SigningKeyPair()
+        let (link, _) = register(keys)
+        let (_, issued, _) = post("/challenge_request", #"{"link_token":"\#(link)"}"#)
+        guard case .string(let challenge)? = issued?["challenge"] else { Issue.record("no challenge"); return }
+        let forged = Base64.encode(SigningKeyPair().signature(for: Array(challenge.utf8)))
+        #expect(post("/fetch", #"{"link_token":"\#(link)","challenge":"\#(challenge)","challenge_signature":"\#(forged)"}"#).0 == 401)
+        #expect(store.challenges.first?.used == false)
+    }
+
+    @Test func databaseOutageAnswers503WithRetryAfter() {
+        store.available = false
+        let request = HTTPRequest(method: "GET", path: "/health")
+        let response = application.respond(to: request).response
+        #expect(response.status.code == 503)
+        #expect(response.header("Retry-After") != nil)
+        let (status, _, send) = post("/register", #"{"public_key":"\#(Base64.encode(SigningKeyPair().publicKey.bytes))"}"#)
+        #expect(status == 503)
+        #expect(send.header("Retry-After") != nil)
+    }
+
+    @Test func badInputChangesNothing() {
+        let keys = SigningKeyPair()
+        let (link, _) = register(keys)
+        let cases: [(String, Int)] = [
+            (#"{"link_token":"\#(link)","encrypted_message":"not base64!"}"#, 400),
+            (#"{"link_token":"\#(link)","encrypted_message":"\#(Base64.encode([UInt8](repeating: 1, count: 47)))"}"#, 400),
+            (#"{"link_token":"\#(link)","encrypted_message":"\#(Base64.encode([UInt8](repeating: 1, count: 16 * 1024 + 1)))"}"#, 413),
+            (#"{"link_token":"\#(link)","encrypted_message":42}"#, 400),
+            (#"{"link_token":"link_nope","encrypted_message":"\#(Base64.encode([UInt8](repeating: 1, count: 48)))"}"#, 404),
+            ("[1]", 400),
+            ("{", 400),
+        ]
+        for (body, expected) in cases {
+            let (status, json, _) = post("/send", body)
+            #expect(status == expected, "\(body.prefix(60))")
+            guard case .string(let message)? = json?["error"] else { Issue.record("no error sentence"); continue }
+            #expect(!message.isEmpty)
+        }
+        #expect(store.messages.isEmpty)
+    }
+
+    @Test func internalErrorsCarryNoDetail() {
+        final class FailingStore: Store {
+            func fail() throws(StoreError) -> Never { throw StoreError.failed("secret detail: DB_PASSWORD=hunter2") }
+            func checkHealth() throws(StoreError) { try fail() }
+            func insertClient(_ client: NewClient) throws(StoreError) -> Int64? { try fail() }
+            func client(linkToken: String) throws(StoreError) -> ClientRecord? { try fail() }
+            func insertMessage(linkToken: String, encryptedMessage: String, metadataJSON: String?) throws(StoreError) -> Int64? { try fail() }
+            func issueChallenge(linkToken: String, nonce: String, lifetimeSeconds: Int, maxOutstanding: Int) throws(StoreError) -> ChallengeIssue { try fail() }
+            func consumeChallenge(linkToken: String, nonce: String) throws(StoreError) -> Bool { try fail() }
+            func messages(linkToken: String, query: MessageQuery) throws(StoreError) -> [StoredMessage] { try fail() }
+            func markSeen(linkToken: String, ids: [Int64]) throws(StoreError) -> Int { try fail() }
+        }
+        let failing = Application(configuration: application.configuration, store: FailingStore())
+        let outcome = failing.respond(to: HTTPRequest(method: "GET", path: "/health"))
+        #expect(outcome.response.status.code == 500)
+        #expect(!String(decoding: outcome.response.body, as: UTF8.self).contains("hunter2"))
+        #expect(outcome.logDetail?.contains("secret detail") == true)
+    }
+}

@@ -1,0 +1,61 @@
+import Testing
+@testable import SealDrop
+
+@Suite struct ConfigurationTests {
+    let minimal = ["DB_USER": "u", "DB_NAME": "d"]
+
+    @Test func readsSeedNamesWithDefaults() throws {
+        let configuration = try Configuration(values: minimal.merging(["DB_HOST": "db.example", "DB_PORT": "3307",
+                                                                       "BASE_URL": "https://x.example/drop/"]) { $1 })
+        #expect(configuration.database.host == "db.example")
+        #expect(configuration.database.port == 3307)
+        #expect(configuration.baseURL == "https://x.example/drop")
+        #expect(configuration.threads == 4)
+        #expect(configuration.corsOrigins == ["*"])
+    }
+
+    @Test(arguments: [("DB_PORT", "70000"), ("DB_PORT", "abc"), ("SEALDROP_THREADS", "0"), ("BASE_URL", "ftp://x"),
+                      ("SEALDROP_SOCKET_MODE", "999"), ("SEALDROP_MAX_BODY_BYTES", "2048")])
+    func badValueNamesTheSetting(_ key: String, _ value: String) {
+        do {
+            _ = try Configuration(values: minimal.merging([key: value]) { $1 })
+            Issue.record("\(key)=\(value) was accepted")
+        } catch {
+            #expect(error.description.contains(key))
+        }
+    }
+
+    @Test func missingUserOrNameIsRefused() {
+        #expect(throws: ConfigurationError.self) { try Configuration(values: ["DB_NAME": "d"]) }
+        #expect(throws: ConfigurationError.self) { try Configuration(values: ["DB_USER": "u"]) }
+    }
+
+    @Test func parsesEnvFiles() {
+        let values = EnvFile.parse("""
+            # comment
+            export DB_USER=alice
+            DB_PASSWORD="p#ss word"
+            DB_NAME = drops # trailing comment
+            BASE_URL='http://localhost:5000'
+            """)
+        #expect(values == ["DB_USER": "alice", "DB_PASSWORD": "p#ss word", "DB_NAME": "drops",
+                           "BASE_URL": "http://localhost:5000"])
+    }
+
+    @Test func environmentWinsOverFile() throws {
+        let path = "/tmp/sealdrop-config-test-\(UInt32.random(in: 0...UInt32.max)).env"
+        let text = "DB_USER=fromfile\nDB_NAME=filedb\n"
+        let file = fopen(path, "w")!
+        fputs(text, file)
+        fclose(file)
+        defer { unlink(path) }
+        let configuration = try Configuration.load(environment: ["DB_NAME": "envdb"], explicitFile: path)
+        #expect(configuration.database.user == "fromfile")
+        #expect(configuration.database.name == "envdb")
+        #expect(throws: ConfigurationError.self) { try Configuration.load(environment: [:], explicitFile: path + ".missing") }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

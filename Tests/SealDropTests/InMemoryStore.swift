@@ -1,0 +1,75 @@
+@testable import SealDrop
+
+/// A ``Store`` kept in memory, replacing MariaDB at the store boundary only, so
+/// handler tests can run without a socket. The live suite covers the real store.
+final class InMemoryStore: Store {
+    var clients: [String: ClientRecord] = [:]
+    var messages: [(link: String, message: StoredMessage)] = []
+    var challenges: [(link: String, nonce: String, used: Bool)] = []
+    var available = true
+    private var nextID: Int64 = 1
+
+    private func checkAvailable() throws(StoreError) {
+        if !available { throw StoreError.unavailable }
+    }
+
+    func checkHealth() throws(StoreError) { try checkAvailable() }
+
+    func insertClient(_ client: NewClient) throws(StoreError) -> Int64? {
+        try checkAvailable()
+        guard clients[client.linkToken] == nil else { return nil }
+        defer { nextID += 1 }
+        clients[client.linkToken] = ClientRecord(
+            id: nextID, linkToken: client.linkToken, publicKey: client.publicKey, displayName: client.displayName,
+            fetchTokenHash: client.fetchTokenHash, encryptionPublicKey: client.encryptionPublicKey,
+            createdAt: Timestamp.now())
+        return nextID
+    }
+
+    func client(linkToken: String) throws(StoreError) -> ClientRecord? {
+        try checkAvailable()
+        return clients[linkToken]
+    }
+
+    func insertMessage(linkToken: String, encryptedMessage: String, metadataJSON: String?) throws(StoreError) -> Int64? {
+        try checkAvailable()
+        guard clients[linkToken] != nil else { return nil }
+        defer { nextID += 1 }
+        messages.append((linkToken, StoredMessage(id: nextID, encryptedMessage: encryptedMessage, createdAt: Timestamp.now(),
+                                                  seen: false, metadataJSON: metadataJSON)))
+        return nextID
+    }
+
+    func issueChallenge(linkToken: String, nonce: String, lifetimeSeconds: Int, maxOutstanding: Int) throws(StoreError) -> ChallengeIssue {
+        try checkAvailable()
+        guard clients[linkToken] != nil else { return .unknownLink }
+        if challenges.filter({ $0.link == linkToken && !$0.used }).count >= maxOutstanding { return .tooManyOutstanding }
+        challenges.append((linkToken, nonce, false))
+        return .issued
+    }
+
+    func consumeChallenge(linkToken: String, nonce: String) throws(StoreError) -> Bool {
+        try checkAvailable()
+        guard let index = challenges.firstIndex(where: { $0.link == linkToken && $0.nonce == nonce && !$0.used }) else { return false }
+        challenges[index].used = true
+        return true
+    }
+
+    func messages(linkToken: String, query: MessageQuery) throws(StoreError) -> [StoredMessage] {
+        try checkAvailable()
+        return messages.filter { $0.link == linkToken && (query.includeSeen || !$0.message.seen)
+                                 && $0.message.id < (query.beforeID ?? Int64.max) }
+            .map(\.message).sorted { $0.id > $1.id }.prefix(query.limit).map { $0 }
+    }
+
+    func markSeen(linkToken: String, ids: [Int64]) throws(StoreError) -> Int {
+        try checkAvailable()
+        var count = 0
+        for index in messages.indices where messages[index].link == linkToken && ids.contains(messages[index].message.id)
+            && !messages[index].message.seen {
+            messages[index].message.seen = true
+            count += 1
+        }
+        return count
+    }
+}

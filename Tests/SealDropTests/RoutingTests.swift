@@ -1,0 +1,50 @@
+import FastCGI
+import Testing
+@testable import SealDrop
+
+@Suite struct RoutingTests {
+    @Test func resolvesPathsBehindEachFront() {
+        // nginx
+        var exchange = BufferedExchange(parameters: ["DOCUMENT_URI": "/register", "REQUEST_URI": "/register?x=1"])
+        #expect(RequestReader.resolvePath(exchange) == ("/register", ""))
+        // Apache, rewrite to the .fcgi file in a sub-folder
+        exchange = BufferedExchange(parameters: ["PATH_INFO": "/l/link_abc", "SCRIPT_NAME": "/drop/sealdrop.fcgi",
+                                                 "REQUEST_URI": "/drop/l/link_abc"])
+        #expect(RequestReader.resolvePath(exchange) == ("/l/link_abc", "/drop"))
+        // Only REQUEST_URI
+        exchange = BufferedExchange(parameters: ["REQUEST_URI": "/~user/drop/send?a=b", "PATH_INFO": "/send"])
+        #expect(RequestReader.resolvePath(exchange) == ("/send", "/~user/drop"))
+    }
+
+    @Test func matchesRoutesAndMethods() {
+        guard case .found(let route) = Router.match(method: "GET", path: "/l/link_abc") else {
+            Issue.record("no match"); return
+        }
+        #expect(route.name == "/l/{link_token}")
+        guard case .wrongMethod(let allowed) = Router.match(method: "GET", path: "/send") else {
+            Issue.record("GET /send should be 405"); return
+        }
+        #expect(allowed.contains("POST"))
+        if case .found = Router.match(method: "GET", path: "/l/") { Issue.record("empty token matched") }
+        if case .found = Router.match(method: "GET", path: "/l/a/b") { Issue.record("nested path matched") }
+        if case .found = Router.match(method: "POST", path: "/nope") { Issue.record("unknown path matched") }
+    }
+
+    @Test func refusesOversizedBodyBeforeReading() {
+        let exchange = BufferedExchange(parameters: ["REQUEST_METHOD": "POST", "DOCUMENT_URI": "/send",
+                                                     "CONTENT_LENGTH": "70000"])
+        #expect(throws: APIError.tooLarge("Request body too large (max 64KB)")) {
+            try RequestReader(maxBodyBytes: 65536).read(exchange)
+        }
+    }
+
+    @Test func responsesCarryTheCommonHeaders() {
+        let response = APIError.badRequest("x").response()
+        let text = String(decoding: response.serialized(), as: UTF8.self)
+        #expect(text.hasPrefix("Status: 400 Bad Request\r\n"))
+        #expect(text.contains("Content-Type: application/json\r\n"))
+        #expect(text.contains("Cache-Control: no-store\r\n"))
+        #expect(text.contains("X-Content-Type-Options: nosniff\r\n"))
+        #expect(text.hasSuffix("\r\n\r\n{\"error\":\"x\"}"))
+    }
+}
