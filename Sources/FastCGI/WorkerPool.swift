@@ -8,6 +8,13 @@ import Glibc
 /// used only there, so it may hold thread-bound resources (a database connection).
 public protocol ExchangeHandler: AnyObject {
     func handle(_ exchange: RequestExchange)
+    /// Runs once the response has gone to the front server, for work no
+    /// client should wait for.
+    func afterResponse()
+}
+
+extension ExchangeHandler {
+    public func afterResponse() {}
 }
 
 /// N threads, each looping accept → handle → finish on one listening socket.
@@ -101,6 +108,7 @@ private final class Worker: Sendable {
             }
             handler.handle(FastCGIExchange(request: slot.request))
             slot.finish()
+            handler.afterResponse()
         }
     }
 

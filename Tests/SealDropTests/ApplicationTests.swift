@@ -119,6 +119,15 @@ import Testing
             func consumeChallenge(linkToken: String, nonce: String) throws(StoreError) -> Bool { try fail() }
             func messages(linkToken: String, query: MessageQuery) throws(StoreError) -> [StoredMessage] { try fail() }
             func markSeen(linkToken: String, ids: [Int64]) throws(StoreError) -> Int { try fail() }
+            func deleteMessages(linkToken: String, ids: [Int64]) throws(StoreError) -> Int { try fail() }
+            func deleteClient(linkToken: String) throws(StoreError) -> Bool { try fail() }
+            func replaceFetchTokenHash(linkToken: String, hash: String) throws(StoreError) -> Bool { try fail() }
+            func isPermitted(from: String, to: String) throws(StoreError) -> Bool { try fail() }
+            func requestPermission(from: String, to: String, nickname: String) throws(StoreError) -> PermissionRequestOutcome { try fail() }
+            func pendingRequests(to: String) throws(StoreError) -> [MessageRequestRecord] { try fail() }
+            func messageRequest(id: Int64) throws(StoreError) -> MessageRequestRecord? { try fail() }
+            func answerRequest(id: Int64, with status: MessageRequestStatus) throws(StoreError) -> Bool { try fail() }
+            func purgeExpired(_ policy: RetentionPolicy) throws(StoreError) -> Int { try fail() }
         }
         let failing = Application(configuration: application.configuration, store: FailingStore())
         let outcome = failing.respond(to: HTTPRequest(method: "GET", path: "/health"))

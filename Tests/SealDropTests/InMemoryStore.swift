@@ -58,8 +58,71 @@ final class InMemoryStore: Store {
     func messages(linkToken: String, query: MessageQuery) throws(StoreError) -> [StoredMessage] {
         try checkAvailable()
         return messages.filter { $0.link == linkToken && (query.includeSeen || !$0.message.seen)
-                                 && $0.message.id < (query.beforeID ?? Int64.max) }
-            .map(\.message).sorted { $0.id > $1.id }.prefix(query.limit).map { $0 }
+                                 && $0.message.id < (query.beforeID ?? Int64.max) && $0.message.id > (query.sinceID ?? 0) }
+            .map(\.message).sorted { query.ascending ? $0.id < $1.id : $0.id > $1.id }.prefix(query.limit).map { $0 }
+    }
+
+    var requests: [MessageRequestRecord] = []
+
+    func deleteMessages(linkToken: String, ids: [Int64]) throws(StoreError) -> Int {
+        try checkAvailable()
+        let before = messages.count
+        messages.removeAll { $0.link == linkToken && ids.contains($0.message.id) }
+        return before - messages.count
+    }
+
+    func deleteClient(linkToken: String) throws(StoreError) -> Bool {
+        try checkAvailable()
+        guard clients.removeValue(forKey: linkToken) != nil else { return false }
+        messages.removeAll { $0.link == linkToken }
+        challenges.removeAll { $0.link == linkToken }
+        requests.removeAll { $0.fromLinkToken == linkToken || $0.toLinkToken == linkToken }
+        return true
+    }
+
+    func replaceFetchTokenHash(linkToken: String, hash: String) throws(StoreError) -> Bool {
+        try checkAvailable()
+        guard clients[linkToken] != nil else { return false }
+        clients[linkToken]?.fetchTokenHash = hash
+        return true
+    }
+
+    func isPermitted(from: String, to: String) throws(StoreError) -> Bool {
+        try checkAvailable()
+        return requests.contains { $0.fromLinkToken == from && $0.toLinkToken == to && $0.status == .accepted }
+    }
+
+    func requestPermission(from: String, to: String, nickname: String) throws(StoreError) -> PermissionRequestOutcome {
+        if try isPermitted(from: from, to: to) { return .alreadyAccepted }
+        if let pending = requests.first(where: { $0.fromLinkToken == from && $0.toLinkToken == to && $0.status == .pending }) {
+            return .pending(id: pending.id)
+        }
+        defer { nextID += 1 }
+        requests.append(MessageRequestRecord(id: nextID, fromLinkToken: from, toLinkToken: to, fromNickname: nickname,
+                                             status: .pending, createdAt: Timestamp.now()))
+        return .pending(id: nextID)
+    }
+
+    func pendingRequests(to: String) throws(StoreError) -> [MessageRequestRecord] {
+        try checkAvailable()
+        return requests.filter { $0.toLinkToken == to && $0.status == .pending }
+    }
+
+    func messageRequest(id: Int64) throws(StoreError) -> MessageRequestRecord? {
+        try checkAvailable()
+        return requests.first { $0.id == id }
+    }
+
+    func answerRequest(id: Int64, with status: MessageRequestStatus) throws(StoreError) -> Bool {
+        try checkAvailable()
+        guard let index = requests.firstIndex(where: { $0.id == id && $0.status == .pending }) else { return false }
+        requests[index].status = status
+        return true
+    }
+
+    func purgeExpired(_ policy: RetentionPolicy) throws(StoreError) -> Int {
+        try checkAvailable()
+        return 0
     }
 
     func markSeen(linkToken: String, ids: [Int64]) throws(StoreError) -> Int {

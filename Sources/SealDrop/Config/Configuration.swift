@@ -25,6 +25,10 @@ public struct Configuration: Sendable {
     /// `["*"]` answers any origin, as Flask-CORS does by default.
     public var corsOrigins = ["*"]
     public var limits = Limits()
+    /// Messages expire after 30 days, seen ones after 7: a drop is a mailbox, not an archive.
+    public var retention = RetentionPolicy(messageSeconds: 30 * 86_400, seenMessageSeconds: 7 * 86_400, batchSize: 500)
+    /// How often each process purges one batch, after a response has gone out.
+    public var purgeIntervalSeconds = 60
     /// Where the settings came from, for `check-config`.
     public var sourceFile: String?
 
@@ -82,6 +86,16 @@ public struct Configuration: Sendable {
             corsOrigins = origins.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
         }
         try limits.read(from: &reader)
+        if let days = try reader.integer("SEALDROP_RETENTION_DAYS", in: 1...3650) {
+            retention.messageSeconds = Int(days) * 86_400
+        }
+        if let days = try reader.integer("SEALDROP_SEEN_RETENTION_DAYS", in: 0...3650) {
+            retention.seenMessageSeconds = Int(days) * 86_400
+        }
+        guard retention.seenMessageSeconds <= retention.messageSeconds else {
+            throw ConfigurationError(description: "SEALDROP_SEEN_RETENTION_DAYS must not exceed SEALDROP_RETENTION_DAYS.")
+        }
+        purgeIntervalSeconds = try reader.integer("SEALDROP_PURGE_INTERVAL_SECONDS", in: 0...86_400).map(Int.init) ?? purgeIntervalSeconds
     }
 }
 

@@ -1,4 +1,5 @@
-/// `POST /fetch`: the link's owner collects its sealed messages, newest first.
+/// `POST /fetch`: the link's owner collects its sealed messages, newest first
+/// unless `order` says `ASC`, paged by `limit`, `before_id` and `since_id`.
 struct FetchEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
         let body = try context.body()
@@ -9,33 +10,49 @@ struct FetchEndpoint: Endpoint {
         var query = MessageQuery()
         query.includeSeen = try body.optionalBool("include_seen") ?? false
         // Out-of-range limits are clamped, as the original server did.
-        if let limit = try body.optionalInteger("limit", in: Int64.min...Int64.max) {
-            query.limit = Int(max(1, min(limit, Int64(limits.maxFetchLimit))))
-        } else {
-            query.limit = limits.defaultFetchLimit
+        var limit = limits.defaultFetchLimit
+        if let asked = try body.optionalInteger("limit", in: Int64.min...Int64.max) {
+            limit = Int(max(1, min(asked, Int64(limits.maxFetchLimit))))
         }
+        query.limit = limit + 1  // one more tells whether there is a next page
         query.beforeID = try body.optionalInteger("before_id", in: 1...Int64.max)
+        query.sinceID = try body.optionalInteger("since_id", in: 0...Int64.max)
+        switch try body.optionalString("order")?.uppercased() {
+        case nil, "DESC": query.ascending = false
+        case "ASC": query.ascending = true
+        default: throw APIError.badRequest("order must be ASC or DESC")
+        }
 
-        let messages = try database { () throws(StoreError) in
+        var messages = try database { () throws(StoreError) in
             try context.store.messages(linkToken: client.linkToken, query: query)
         }
-        var json = JSONWriter(capacity: 128 + messages.reduce(0) { $0 + $1.encryptedMessage.utf8.count + 160 })
+        let hasMore = messages.count > limit
+        if hasMore { messages.removeLast() }
+
+        var json = JSONWriter(capacity: 160 + messages.reduce(0) { $0 + $1.encryptedMessage.utf8.count + 160 })
         json.beginObject()
         json.field("message", "Messages retrieved successfully")
         json.key("data")
         json.beginArray()
-        for message in messages {
-            json.beginObject()
-            json.field("id", message.id)
-            json.field("encrypted_message", message.encryptedMessage)
-            json.field("created_at", message.createdAt?.iso8601)
-            json.field("seen", message.seen)
-            json.key("metadata")
-            if let metadata = message.metadataJSON { json.raw(metadata) } else { json.null() }
-            json.endObject()
-        }
+        for message in messages { write(message, to: &json) }
         json.endArray()
+        json.field("count", Int64(messages.count))
+        json.field("has_more", hasMore)
+        // The id to pass on as before_id (newest first) or since_id (oldest first).
+        json.key("next_cursor")
+        if hasMore, let last = messages.last { json.int(last.id) } else { json.null() }
         json.endObject()
         return HTTPResponse(status: .ok, json: json.bytes)
+    }
+
+    private func write(_ message: StoredMessage, to json: inout JSONWriter) {
+        json.beginObject()
+        json.field("id", message.id)
+        json.field("encrypted_message", message.encryptedMessage)
+        json.field("created_at", message.createdAt?.iso8601)
+        json.field("seen", message.seen)
+        json.key("metadata")
+        if let metadata = message.metadataJSON { json.raw(metadata) } else { json.null() }
+        json.endObject()
     }
 }

@@ -31,6 +31,9 @@ struct SendEndpoint: Endpoint {
             metadataJSON = text
         }
         guard !linkToken.isEmpty, linkToken.utf8.count <= 128 else { throw APIError.unknownLink }
+        if let sender = try body.optionalString("from_link_token") {
+            try checkPermission(from: sender, to: linkToken, body: body, context: context)
+        }
 
         let stored = try database { () throws(StoreError) in
             try context.store.insertMessage(linkToken: linkToken, encryptedMessage: ciphertext, metadataJSON: metadataJSON)
@@ -42,5 +45,22 @@ struct SendEndpoint: Endpoint {
         json.field("id", id)
         json.endObject()
         return HTTPResponse(status: .created, json: json.bytes)
+    }
+
+    /// A send naming its sender must prove it owns that link (link tokens are
+    /// public) and must have been accepted by the recipient.
+    private func checkPermission(from sender: String, to recipient: String, body: RequestBody,
+                                 context: EndpointContext) throws(APIError) {
+        let senderClient: ClientRecord
+        do { senderClient = try context.requireClient(sender) } catch { throw APIError.notFound("Invalid from_link_token") }
+        try Authenticator(context: context).authenticate(senderClient, body: body)
+        let permitted = try database { () throws(StoreError) in
+            try context.store.isPermitted(from: senderClient.linkToken, to: recipient)
+        }
+        guard permitted else {
+            _ = try context.requireClient(recipient)
+            throw APIError(.forbidden, "Permission denied. Please request permission first.",
+                           fields: [("action_required", "request_permission")])
+        }
     }
 }

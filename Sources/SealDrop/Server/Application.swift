@@ -52,6 +52,28 @@ public final class Application {
         }
     }
 
+    /// Purges one batch of expired rows when this process's turn has come, so
+    /// retention needs no cron job. Called after a response went out.
+    public func maintain() {
+        guard configuration.purgeIntervalSeconds > 0,
+              PurgeSchedule.claim(intervalSeconds: configuration.purgeIntervalSeconds) else { return }
+        do {
+            _ = try store.purgeExpired(configuration.retention)
+        } catch {
+            RequestLog.notice("purge failed: \(error)")
+        }
+    }
+
+    /// Purges until nothing expired is left; returns the rows removed.
+    public func purgeAll() throws(StoreError) -> Int {
+        var total = 0
+        while true {
+            let removed = try store.purgeExpired(configuration.retention)
+            total += removed
+            if removed == 0 { return total }
+        }
+    }
+
     /// The response for a request that could not even be read (bad length, oversized body).
     public func respond(toUnreadable error: APIError, request: HTTPRequest?) -> HTTPResponse {
         var response = error.response()

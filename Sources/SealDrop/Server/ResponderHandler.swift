@@ -45,5 +45,11 @@ public final class ResponderHandler: ExchangeHandler {
     }
 }
 
+extension ResponderHandler {
+    public func afterResponse() {
+        application.maintain()
+    }
+}
+
 @available(*, unavailable)
 extension ResponderHandler: Sendable {}

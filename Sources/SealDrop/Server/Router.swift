@@ -25,6 +25,13 @@ struct Router {
         Route(method: "POST", pattern: "/challenge_request", isPrefix: false, endpoint: ChallengeRequestEndpoint()),
         Route(method: "POST", pattern: "/fetch", isPrefix: false, endpoint: FetchEndpoint()),
         Route(method: "POST", pattern: "/ack", isPrefix: false, endpoint: AckEndpoint()),
+        Route(method: "POST", pattern: "/check_contact", isPrefix: false, endpoint: CheckContactEndpoint()),
+        Route(method: "POST", pattern: "/request_message_permission", isPrefix: false, endpoint: RequestMessagePermissionEndpoint()),
+        Route(method: "POST", pattern: "/get_message_requests", isPrefix: false, endpoint: GetMessageRequestsEndpoint()),
+        Route(method: "POST", pattern: "/respond_message_request", isPrefix: false, endpoint: RespondMessageRequestEndpoint()),
+        Route(method: "POST", pattern: "/delete_messages", isPrefix: false, endpoint: DeleteMessagesEndpoint()),
+        Route(method: "POST", pattern: "/unregister", isPrefix: false, endpoint: UnregisterEndpoint()),
+        Route(method: "POST", pattern: "/rotate_fetch_token", isPrefix: false, endpoint: RotateFetchTokenEndpoint()),
         Route(method: "GET", pattern: LinkInfoEndpoint.prefix, isPrefix: true, endpoint: LinkInfoEndpoint()),
     ]
 

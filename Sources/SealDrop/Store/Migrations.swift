@@ -54,6 +54,24 @@ enum Migrations {
             "CREATE INDEX IF NOT EXISTS idx_challenges_link ON challenges (link_token)",
             "CREATE INDEX IF NOT EXISTS idx_challenges_expires ON challenges (expires_at)",
         ]),
+        Step(version: 2, summary: "permission-based messaging, as the original server grew it; retention", statements: [
+            """
+            CREATE TABLE IF NOT EXISTS message_requests (
+              id INT AUTO_INCREMENT PRIMARY KEY,
+              from_link_token VARCHAR(128) COLLATE utf8mb4_bin NOT NULL,
+              to_link_token VARCHAR(128) COLLATE utf8mb4_bin NOT NULL,
+              from_nickname VARCHAR(255) NOT NULL,
+              status ENUM('pending', 'accepted', 'rejected') DEFAULT 'pending',
+              created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
+              updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+              INDEX idx_to_link_token (to_link_token),
+              INDEX idx_from_link_token (from_link_token),
+              INDEX idx_status (status)
+            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+            """,
+            // Purging scans by age.
+            "CREATE INDEX IF NOT EXISTS idx_messages_created ON messages (created_at)",
+        ]),
     ]
 
     static let versionTable = """

@@ -38,8 +38,40 @@ public struct StoredMessage: Sendable {
 public struct MessageQuery: Sendable {
     public var includeSeen = false
     public var limit = 50
-    /// Only messages with a smaller id (the original's cursor), newest first.
+    /// Only messages with a smaller id (paging back).
     public var beforeID: Int64?
+    /// Only messages with a larger id (polling for new ones).
+    public var sinceID: Int64?
+    /// Oldest first instead of newest first.
+    public var ascending = false
+}
+
+/// A request to be allowed to send from one link to another.
+public struct MessageRequestRecord: Sendable {
+    public var id: Int64
+    public var fromLinkToken: String
+    public var toLinkToken: String
+    public var fromNickname: String
+    public var status: MessageRequestStatus
+    public var createdAt: Timestamp?
+}
+
+public enum MessageRequestStatus: String, Sendable {
+    case pending, accepted, rejected
+}
+
+/// What asking for permission did.
+public enum PermissionRequestOutcome: Sendable, Equatable {
+    case alreadyAccepted
+    /// A pending request, new or the one already waiting.
+    case pending(id: Int64)
+}
+
+/// How long messages are kept.
+public struct RetentionPolicy: Sendable {
+    public var messageSeconds: Int
+    public var seenMessageSeconds: Int
+    public var batchSize: Int
 }
 
 public enum ChallengeIssue: Sendable, Equatable {
@@ -73,4 +105,21 @@ public protocol Store: AnyObject {
     func messages(linkToken: String, query: MessageQuery) throws(StoreError) -> [StoredMessage]
     /// Marks the link's messages among `ids` seen; returns how many changed.
     func markSeen(linkToken: String, ids: [Int64]) throws(StoreError) -> Int
+    /// Deletes the link's messages among `ids`; returns how many.
+    func deleteMessages(linkToken: String, ids: [Int64]) throws(StoreError) -> Int
+    /// Removes the link and everything kept for it; false when it did not exist.
+    func deleteClient(linkToken: String) throws(StoreError) -> Bool
+    /// Replaces the stored fetch-token hash; false when the link does not exist.
+    func replaceFetchTokenHash(linkToken: String, hash: String) throws(StoreError) -> Bool
+
+    /// Whether `from` may send to `to` with its identity attached.
+    func isPermitted(from: String, to: String) throws(StoreError) -> Bool
+    func requestPermission(from: String, to: String, nickname: String) throws(StoreError) -> PermissionRequestOutcome
+    func pendingRequests(to: String) throws(StoreError) -> [MessageRequestRecord]
+    func messageRequest(id: Int64) throws(StoreError) -> MessageRequestRecord?
+    /// Answers a pending request; false when it was no longer pending.
+    func answerRequest(id: Int64, with status: MessageRequestStatus) throws(StoreError) -> Bool
+
+    /// Deletes up to `batchSize` expired messages and lapsed challenges; returns how many rows went.
+    func purgeExpired(_ policy: RetentionPolicy) throws(StoreError) -> Int
 }

@@ -1,0 +1,18 @@
+/// `POST /delete_messages`: the link's owner deletes some of its messages.
+struct DeleteMessagesEndpoint: Endpoint {
+    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
+        let body = try context.body()
+        let client = try context.requireClient(try body.requireString("link_token"))
+        let ids = try body.requireIntegerArray("message_ids", maxCount: context.limits.maxAckIDs)
+        try Authenticator(context: context).authenticate(client, body: body)
+        let count = try database { () throws(StoreError) in
+            try context.store.deleteMessages(linkToken: client.linkToken, ids: ids)
+        }
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("message", "Messages deleted")
+        json.field("count", Int64(count))
+        json.endObject()
+        return HTTPResponse(status: .ok, json: json.bytes)
+    }
+}

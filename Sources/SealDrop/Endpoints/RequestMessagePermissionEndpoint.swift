@@ -1,0 +1,39 @@
+/// `POST /request_message_permission`: a link asks another for leave to send
+/// with its identity attached. Link tokens are public, so the request must
+/// carry proof for `from_link_token`, the way `/fetch` does.
+struct RequestMessagePermissionEndpoint: Endpoint {
+    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
+        let body = try context.body()
+        let fromToken = try body.requireString("from_link_token")
+        let toToken = try body.requireString("to_link_token")
+        let nickname = try body.optionalString("from_nickname") ?? "Anonymous"
+        guard nickname.unicodeScalars.count <= context.limits.maxDisplayNameCharacters else {
+            throw APIError.tooLarge("from_nickname too long (max \(context.limits.maxDisplayNameCharacters) characters)")
+        }
+        guard fromToken != toToken else { throw APIError.badRequest("from_link_token and to_link_token must differ") }
+        let sender: ClientRecord
+        do { sender = try context.requireClient(fromToken) } catch { throw APIError.notFound("Invalid from_link_token") }
+        try Authenticator(context: context).authenticate(sender, body: body)
+        let recipient: ClientRecord
+        do { recipient = try context.requireClient(toToken) } catch { throw APIError.notFound("Invalid to_link_token") }
+
+        let outcome = try database { () throws(StoreError) in
+            try context.store.requestPermission(from: sender.linkToken, to: recipient.linkToken, nickname: nickname)
+        }
+        var json = JSONWriter()
+        json.beginObject()
+        switch outcome {
+        case .alreadyAccepted:
+            json.field("message", "Permission already granted")
+            json.field("status", "accepted")
+            json.endObject()
+            return HTTPResponse(status: .ok, json: json.bytes)
+        case .pending(let id):
+            json.field("message", "Message request sent successfully")
+            json.field("request_id", id)
+            json.field("status", "pending")
+            json.endObject()
+            return HTTPResponse(status: .created, json: json.bytes)
+        }
+    }
+}

@@ -1,0 +1,33 @@
+/// `POST /respond_message_request`: the recipient accepts or rejects a request.
+struct RespondMessageRequestEndpoint: Endpoint {
+    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
+        let body = try context.body()
+        let client = try context.requireClient(try body.requireString("link_token"))
+        guard let requestID = try body.optionalInteger("request_id", in: 1...Int64.max) else {
+            throw APIError.badRequest("request_id is required")
+        }
+        let status: MessageRequestStatus
+        switch try body.requireString("action") {
+        case "accept": status = .accepted
+        case "reject": status = .rejected
+        default: throw APIError.badRequest("action must be \"accept\" or \"reject\"")
+        }
+        try Authenticator(context: context).authenticate(client, body: body)
+
+        guard let request = try database({ () throws(StoreError) in try context.store.messageRequest(id: requestID) }) else {
+            throw APIError.notFound("Request not found")
+        }
+        guard request.toLinkToken == client.linkToken else {
+            throw APIError(.forbidden, "Unauthorized - this request is not for you")
+        }
+        let answered = try database { () throws(StoreError) in try context.store.answerRequest(id: requestID, with: status) }
+        guard answered else { throw APIError.badRequest("Request already processed") }
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("message", "Request \(status.rawValue) successfully")
+        json.field("request_id", requestID)
+        json.field("status", status.rawValue)
+        json.endObject()
+        return HTTPResponse(status: .ok, json: json.bytes)
+    }
+}

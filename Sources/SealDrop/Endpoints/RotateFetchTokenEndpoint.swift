@@ -1,0 +1,21 @@
+import Sodium
+
+/// `POST /rotate_fetch_token`: a new fetch token; the old one stops working at once.
+struct RotateFetchTokenEndpoint: Endpoint {
+    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
+        let body = try context.body()
+        let client = try context.requireClient(try body.requireString("link_token"))
+        try Authenticator(context: context).authenticate(client, body: body)
+        let token = Tokens.fetchToken()
+        let replaced = try database { () throws(StoreError) in
+            try context.store.replaceFetchTokenHash(linkToken: client.linkToken, hash: SHA256.hexDigest(utf8: token))
+        }
+        guard replaced else { throw APIError.unknownLink }
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("message", "Fetch token rotated")
+        json.field("fetch_token", token)
+        json.endObject()
+        return HTTPResponse(status: .ok, json: json.bytes)
+    }
+}

@@ -1,0 +1,15 @@
+/// `POST /unregister`: the link's owner removes the link and everything kept for it.
+struct UnregisterEndpoint: Endpoint {
+    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
+        let body = try context.body()
+        let client = try context.requireClient(try body.requireString("link_token"))
+        try Authenticator(context: context).authenticate(client, body: body)
+        let removed = try database { () throws(StoreError) in try context.store.deleteClient(linkToken: client.linkToken) }
+        guard removed else { throw APIError.unknownLink }
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("message", "Link removed")
+        json.endObject()
+        return HTTPResponse(status: .ok, json: json.bytes)
+    }
+}

@@ -1,0 +1,79 @@
+import MariaDB
+
+extension MariaDBStore {
+    public func insertMessage(linkToken: String, encryptedMessage: String, metadataJSON: String?) throws(StoreError) -> Int64? {
+        try session.withConnection { connection -> Int64? in
+            // One round trip: the insert itself proves the link exists. FOR UPDATE
+            // locks the link's row until commit, so a link's messages get their ids
+            // in commit order and a poller reading `since_id` can never skip one.
+            let result = try connection.run("""
+                INSERT INTO messages (link_token, encrypted_message, metadata)
+                SELECT link_token, ?, ? FROM clients WHERE link_token = ? AND BINARY link_token = ? FOR UPDATE
+                """, [.text(encryptedMessage), metadataJSON.map(Value.text) ?? .null, .text(linkToken), .text(linkToken)])
+            return result.affectedRows == 1 ? Int64(result.lastInsertID) : nil
+        }
+    }
+
+    public func messages(linkToken: String, query: MessageQuery) throws(StoreError) -> [StoredMessage] {
+        try session.withConnection { connection -> [StoredMessage] in
+            let order = query.ascending ? "ASC" : "DESC"
+            let rows = try connection.query("""
+                SELECT id, encrypted_message, created_at, seen, metadata FROM messages
+                WHERE link_token = ? AND (? OR seen = FALSE) AND id < ? AND id > ?
+                ORDER BY id \(order) LIMIT ?
+                """, [.text(linkToken), .int(query.includeSeen ? 1 : 0), .int(query.beforeID ?? Int64.max),
+                      .int(query.sinceID ?? 0), .int(Int64(query.limit))])
+            return rows.map { row in
+                StoredMessage(id: row[0].int64 ?? 0, encryptedMessage: row[1].string ?? "",
+                              createdAt: row[2].timestamp, seen: (row[3].int64 ?? 0) != 0,
+                              metadataJSON: row[4].string)
+            }
+        }
+    }
+
+    public func markSeen(linkToken: String, ids: [Int64]) throws(StoreError) -> Int {
+        guard !ids.isEmpty else { return 0 }
+        return try session.withConnection { connection -> Int in
+            // The ids travel as one JSON array, so one prepared statement serves any count.
+            let result = try connection.run("""
+                UPDATE messages m
+                JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS wanted ON m.id = wanted.id
+                SET m.seen = TRUE
+                WHERE m.link_token = ? AND m.seen = FALSE
+                """, [.text(Self.jsonList(ids)), .text(linkToken)])
+            return Int(result.affectedRows)
+        }
+    }
+
+    public func deleteMessages(linkToken: String, ids: [Int64]) throws(StoreError) -> Int {
+        guard !ids.isEmpty else { return 0 }
+        return try session.withConnection { connection -> Int in
+            let result = try connection.run("""
+                DELETE m FROM messages m
+                JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS wanted ON m.id = wanted.id
+                WHERE m.link_token = ?
+                """, [.text(Self.jsonList(ids)), .text(linkToken)])
+            return Int(result.affectedRows)
+        }
+    }
+
+    public func purgeExpired(_ policy: RetentionPolicy) throws(StoreError) -> Int {
+        try session.withConnection { connection -> Int in
+            // Small batches keep each statement short, so purging never holds
+            // locks long enough to slow a request.
+            let messages = try connection.run("""
+                DELETE FROM messages
+                WHERE created_at < NOW() - INTERVAL ? SECOND
+                   OR (seen = TRUE AND created_at < NOW() - INTERVAL ? SECOND)
+                LIMIT ?
+                """, [.int(Int64(policy.messageSeconds)), .int(Int64(policy.seenMessageSeconds)), .int(Int64(policy.batchSize))])
+            let challenges = try connection.run(
+                "DELETE FROM challenges WHERE expires_at <= NOW() OR used = TRUE LIMIT ?", [.int(Int64(policy.batchSize))])
+            return Int(messages.affectedRows + challenges.affectedRows)
+        }
+    }
+
+    static func jsonList(_ ids: [Int64]) -> String {
+        "[" + ids.map(String.init).joined(separator: ",") + "]"
+    }
+}
