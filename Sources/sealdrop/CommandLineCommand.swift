@@ -10,7 +10,7 @@ struct UsageError: Error, CustomStringConvertible {
 /// A parsed command line.
 struct CommandLineCommand {
     enum Action: String {
-        case serve, migrate, checkConfig = "check-config", schema, help
+        case serve, migrate, checkConfig = "check-config", schema, purge, help
     }
 
     var action: Action = .serve
@@ -23,6 +23,7 @@ struct CommandLineCommand {
         usage: sealdrop [serve] [--listen HOST:PORT | --listen /path.sock] [--threads N] [--socket-mode 0660] [--config FILE]
                sealdrop migrate [--config FILE]        create or upgrade the database schema
                sealdrop check-config [--config FILE]   validate the settings and try the database
+               sealdrop purge [--config FILE]          delete expired messages and challenges now
                sealdrop schema                         print schema.sql
         Without --listen, serves the FastCGI socket on fd 0 (spawn-fcgi, systemd, mod_fcgid),
         or one plain CGI request. Settings: environment, then .env beside the binary or --config.
@@ -83,6 +84,15 @@ struct CommandLineCommand {
                 return 0
             } catch {
                 printError("sealdrop migrate: \(error)")
+                return 1
+            }
+        case .purge:
+            let application = Application(configuration: configuration, store: MariaDBStore(configuration: configuration.database))
+            do {
+                print("purged \(try application.purgeAll()) expired rows")
+                return 0
+            } catch {
+                printError("sealdrop purge: the database is unavailable or refused the purge (\(error))")
                 return 1
             }
         case .checkConfig:
