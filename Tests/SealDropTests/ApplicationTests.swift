@@ -108,13 +108,42 @@ import Testing
         #expect(store.messages.isEmpty)
     }
 
+    @Test func addressLimitAnswers429WithRetryAfter() throws {
+        var configuration = application.configuration
+        configuration.abuse.addressRequestsPerWindow = 3
+        let limited = Application(configuration: configuration, store: store)
+        let request = HTTPRequest(method: "POST", path: "/check_contact", remoteAddress: "203.0.113.9",
+                                  body: Array(#"{"link_token":"link_x"}"#.utf8))
+        for _ in 0..<3 { #expect(limited.respond(to: request).response.status.code == 200) }
+        let refused = limited.respond(to: request).response
+        #expect(refused.status.code == 429)
+        #expect(Int(refused.header("Retry-After") ?? "") ?? 0 > 0)
+        // Another address has its own count; the address itself is never stored.
+        var other = request
+        other.remoteAddress = "203.0.113.10"
+        #expect(limited.respond(to: other).response.status.code == 200)
+        #expect(!store.counters.keys.contains { $0.contains("203.0.113") })
+    }
+
+    @Test func forwardedForIsBelievedOnlyFromTrustedProxies() {
+        var request = HTTPRequest(method: "GET", path: "/health", headers: ["x-forwarded-for": "198.51.100.1, 10.0.0.2"],
+                                  remoteAddress: "10.0.0.1")
+        #expect(ClientAddress.of(request, trustedProxies: []) == "10.0.0.1")
+        #expect(ClientAddress.of(request, trustedProxies: ["10.0.0.1"]) == "10.0.0.2")
+        #expect(ClientAddress.of(request, trustedProxies: ["10.0.0.1", "10.0.0.2"]) == "198.51.100.1")
+        request.remoteAddress = "192.0.2.1"
+        #expect(ClientAddress.of(request, trustedProxies: ["10.0.0.1"]) == "192.0.2.1")
+    }
+
     @Test func internalErrorsCarryNoDetail() {
         final class FailingStore: Store {
             func fail() throws(StoreError) -> Never { throw StoreError.failed("secret detail: DB_PASSWORD=hunter2") }
             func checkHealth() throws(StoreError) { try fail() }
             func insertClient(_ client: NewClient) throws(StoreError) -> Int64? { try fail() }
             func client(linkToken: String) throws(StoreError) -> ClientRecord? { try fail() }
-            func insertMessage(linkToken: String, encryptedMessage: String, metadataJSON: String?) throws(StoreError) -> Int64? { try fail() }
+            func insertMessage(_ message: NewMessage, limits: MailboxLimits) throws(StoreError) -> SendOutcome { try fail() }
+            func countHit(bucket: String, windowStart: Int64, windowSeconds: Int) throws(StoreError) -> Int { try fail() }
+            func rateLimitKey() throws(StoreError) -> [UInt8] { try fail() }
             func issueChallenge(linkToken: String, nonce: String, lifetimeSeconds: Int, maxOutstanding: Int) throws(StoreError) -> ChallengeIssue { try fail() }
             func consumeChallenge(linkToken: String, nonce: String) throws(StoreError) -> Bool { try fail() }
             func messages(linkToken: String, query: MessageQuery) throws(StoreError) -> [StoredMessage] { try fail() }

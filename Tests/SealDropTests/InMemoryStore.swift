@@ -31,13 +31,29 @@ final class InMemoryStore: Store {
         return clients[linkToken]
     }
 
-    func insertMessage(linkToken: String, encryptedMessage: String, metadataJSON: String?) throws(StoreError) -> Int64? {
+    func insertMessage(_ message: NewMessage, limits: MailboxLimits) throws(StoreError) -> SendOutcome {
         try checkAvailable()
-        guard clients[linkToken] != nil else { return nil }
+        guard clients[message.linkToken] != nil else { return .unknownLink }
+        let unseen = messages.filter { $0.link == message.linkToken && !$0.message.seen }
+        if unseen.count >= limits.maxUnseenMessages { return .mailboxFull }
         defer { nextID += 1 }
-        messages.append((linkToken, StoredMessage(id: nextID, encryptedMessage: encryptedMessage, createdAt: Timestamp.now(),
-                                                  seen: false, metadataJSON: metadataJSON)))
-        return nextID
+        messages.append((message.linkToken, StoredMessage(id: nextID, encryptedMessage: message.encryptedMessage,
+                                                          createdAt: Timestamp.now(), seen: false,
+                                                          metadataJSON: message.metadataJSON)))
+        return .stored(id: nextID)
+    }
+
+    var counters: [String: Int] = [:]
+
+    func countHit(bucket: String, windowStart: Int64, windowSeconds: Int) throws(StoreError) -> Int {
+        try checkAvailable()
+        counters["\(bucket)@\(windowStart)", default: 0] += 1
+        return counters["\(bucket)@\(windowStart)"]!
+    }
+
+    func rateLimitKey() throws(StoreError) -> [UInt8] {
+        try checkAvailable()
+        return [7, 7, 7]
     }
 
     func issueChallenge(linkToken: String, nonce: String, lifetimeSeconds: Int, maxOutstanding: Int) throws(StoreError) -> ChallengeIssue {

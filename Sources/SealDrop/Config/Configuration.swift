@@ -25,6 +25,8 @@ public struct Configuration: Sendable {
     /// `["*"]` answers any origin, as Flask-CORS does by default.
     public var corsOrigins = ["*"]
     public var limits = Limits()
+    /// Flood limits; 0 switches a rate limit off.
+    public var abuse = AbuseLimits()
     /// Messages expire after 30 days, seen ones after 7: a drop is a mailbox, not an archive.
     public var retention = RetentionPolicy(messageSeconds: 30 * 86_400, seenMessageSeconds: 7 * 86_400, batchSize: 500)
     /// How often each process purges one batch, after a response has gone out.
@@ -57,7 +59,7 @@ public struct Configuration: Sendable {
     }
 
     init(values: [String: String]) throws(ConfigurationError) {
-        var reader = SettingReader(values: values)
+        let reader = SettingReader(values: values)
         database.host = reader.string("DB_HOST") ?? database.host
         database.port = try reader.integer("DB_PORT", in: 1...65535).map(UInt32.init) ?? database.port
         database.socket = reader.string("DB_SOCKET")
@@ -85,7 +87,8 @@ public struct Configuration: Sendable {
         if let origins = reader.string("SEALDROP_CORS_ORIGINS") {
             corsOrigins = origins.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
         }
-        try limits.read(from: &reader)
+        try limits.read(from: reader)
+        try abuse.read(from: reader)
         if let days = try reader.integer("SEALDROP_RETENTION_DAYS", in: 1...3650) {
             retention.messageSeconds = Int(days) * 86_400
         }

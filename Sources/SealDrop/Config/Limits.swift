@@ -14,7 +14,7 @@ public struct Limits: Sendable {
     public var defaultFetchLimit = 50
     public var maxFetchLimit = 200
 
-    mutating func read(from reader: inout SettingReader) throws(ConfigurationError) {
+    mutating func read(from reader: SettingReader) throws(ConfigurationError) {
         maxBodyBytes = try reader.integer("SEALDROP_MAX_BODY_BYTES", in: 1024...(16 << 20)).map(Int.init) ?? maxBodyBytes
         maxCiphertextBytes = try reader.integer("SEALDROP_MAX_MESSAGE_BYTES", in: 48...(8 << 20)).map(Int.init) ?? maxCiphertextBytes
         maxMetadataBytes = try reader.integer("SEALDROP_MAX_METADATA_BYTES", in: 0...(1 << 20)).map(Int.init) ?? maxMetadataBytes

@@ -23,6 +23,10 @@ struct RegisterEndpoint: Endpoint {
             }
         }
 
+        try RateLimiter(store: context.store).hit(
+            scope: "register", key: context.clientAddress, limit: context.configuration.abuse.addressRegistrationsPerHour,
+            windowSeconds: 3600, message: "Too many registrations from this address")
+
         let fetchToken = Tokens.fetchToken()
         // A collision of 192-bit tokens is practically impossible; retrying keeps
         // even that case from becoming an error.

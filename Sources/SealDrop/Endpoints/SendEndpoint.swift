@@ -35,10 +35,21 @@ struct SendEndpoint: Endpoint {
             try checkPermission(from: sender, to: linkToken, body: body, context: context)
         }
 
-        let stored = try database { () throws(StoreError) in
-            try context.store.insertMessage(linkToken: linkToken, encryptedMessage: ciphertext, metadataJSON: metadataJSON)
+        let abuse = context.configuration.abuse
+        let mailbox = MailboxLimits(maxUnseenMessages: abuse.mailboxMaxMessages, maxUnseenBytes: abuse.mailboxMaxBytes,
+                                    sendsPerWindow: abuse.linkSendsPerWindow, windowSeconds: abuse.linkWindowSeconds)
+        let message = NewMessage(linkToken: linkToken, encryptedMessage: ciphertext, metadataJSON: metadataJSON)
+        let outcome = try database { () throws(StoreError) in try context.store.insertMessage(message, limits: mailbox) }
+        let id: Int64
+        switch outcome {
+        case .stored(let stored): id = stored
+        case .unknownLink: throw APIError.unknownLink
+        case .mailboxFull:
+            // The recipient has to fetch and acknowledge first; that takes a while.
+            throw APIError.tooManyRequests("The recipient's mailbox is full", retryAfter: 600)
+        case .rateLimited:
+            throw APIError.tooManyRequests("Too many messages to this link; slow down", retryAfter: abuse.linkWindowSeconds)
         }
-        guard let id = stored else { throw APIError.unknownLink }
         var json = JSONWriter()
         json.beginObject()
         json.field("message", "Message sent successfully")

@@ -45,11 +45,19 @@ public final class Application {
         case .found(let route):
             let context = EndpointContext(request: request, store: store, configuration: configuration)
             do {
+                if route.pattern != "/health" { try limitClientAddress(context) }
                 return Outcome(response: try route.endpoint.respond(context), route: route.name)
             } catch {
                 return Outcome(response: error.response(), route: route.name, logDetail: error.logDetail)
             }
         }
+    }
+
+    private func limitClientAddress(_ context: EndpointContext) throws(APIError) {
+        let abuse = configuration.abuse
+        try RateLimiter(store: store).hit(
+            scope: "address", key: context.clientAddress, limit: abuse.addressRequestsPerWindow,
+            windowSeconds: abuse.addressWindowSeconds, message: "Too many requests from this address")
     }
 
     /// Purges one batch of expired rows when this process's turn has come, so

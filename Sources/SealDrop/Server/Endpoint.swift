@@ -6,6 +6,9 @@ struct EndpointContext {
 
     var limits: Limits { configuration.limits }
 
+    /// Where the request came from, after trusted proxies.
+    var clientAddress: String { ClientAddress.of(request, trustedProxies: configuration.abuse.trustedProxies) }
+
     func body() throws(APIError) -> RequestBody { try RequestBody(request.body) }
 
     /// The registered client behind a link token, or 404.

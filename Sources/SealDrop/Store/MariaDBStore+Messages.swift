@@ -1,17 +1,43 @@
 import MariaDB
 
 extension MariaDBStore {
-    public func insertMessage(linkToken: String, encryptedMessage: String, metadataJSON: String?) throws(StoreError) -> Int64? {
-        try session.withConnection { connection -> Int64? in
-            // One round trip: the insert itself proves the link exists. FOR UPDATE
-            // locks the link's row until commit, so a link's messages get their ids
-            // in commit order and a poller reading `since_id` can never skip one.
+    public func insertMessage(_ message: NewMessage, limits: MailboxLimits) throws(StoreError) -> SendOutcome {
+        try session.withConnection { connection -> SendOutcome in
+            // One round trip in the common case: the insert itself proves the link
+            // exists and checks its mailbox and send rate. FOR UPDATE locks the
+            // link's row until commit, so a link's messages get their ids in commit
+            // order and a poller reading `since_id` can never skip one.
+            let size = Int64(message.encryptedMessage.utf8.count)
             let result = try connection.run("""
-                INSERT INTO messages (link_token, encrypted_message, metadata)
-                SELECT link_token, ?, ? FROM clients WHERE link_token = ? AND BINARY link_token = ? FOR UPDATE
-                """, [.text(encryptedMessage), metadataJSON.map(Value.text) ?? .null, .text(linkToken), .text(linkToken)])
-            return result.affectedRows == 1 ? Int64(result.lastInsertID) : nil
+                INSERT INTO messages (link_token, encrypted_message, metadata, size)
+                SELECT c.link_token, ?, ?, ? FROM clients c
+                WHERE c.link_token = ? AND BINARY c.link_token = ?
+                  AND (SELECT COUNT(*) FROM messages m WHERE m.link_token = c.link_token AND m.seen = FALSE) < ?
+                  AND (SELECT COALESCE(SUM(m.size), 0) FROM messages m
+                       WHERE m.link_token = c.link_token AND m.seen = FALSE) + ? <= ?
+                  AND (? = 0 OR (SELECT COUNT(*) FROM messages m WHERE m.link_token = c.link_token
+                                 AND m.created_at > NOW() - INTERVAL ? SECOND) < ?)
+                FOR UPDATE
+                """, [.text(message.encryptedMessage), message.metadataJSON.map(Value.text) ?? .null, .int(size),
+                      .text(message.linkToken), .text(message.linkToken),
+                      .int(Int64(limits.maxUnseenMessages)), .int(size), .int(Int64(limits.maxUnseenBytes)),
+                      .int(Int64(limits.sendsPerWindow)), .int(Int64(limits.windowSeconds)), .int(Int64(limits.sendsPerWindow))])
+            if result.affectedRows == 1 { return .stored(id: Int64(result.lastInsertID)) }
+            return try refusal(for: message.linkToken, size: size, limits: limits, connection: connection)
         }
+    }
+
+    /// Why an insert stored nothing; only asked on that rare path.
+    private func refusal(for linkToken: String, size: Int64, limits: MailboxLimits, connection: Connection) throws -> SendOutcome {
+        let rows = try connection.query("""
+            SELECT (SELECT COUNT(*) FROM messages m WHERE m.link_token = c.link_token AND m.seen = FALSE),
+                   (SELECT COALESCE(SUM(m.size), 0) FROM messages m WHERE m.link_token = c.link_token AND m.seen = FALSE)
+            FROM clients c WHERE c.link_token = ? AND BINARY c.link_token = ?
+            """, [.text(linkToken), .text(linkToken)])
+        guard let row = rows.first else { return .unknownLink }
+        let unseen = row[0].int64 ?? 0, bytes = row[1].int64 ?? 0
+        if unseen >= Int64(limits.maxUnseenMessages) || bytes + size > Int64(limits.maxUnseenBytes) { return .mailboxFull }
+        return .rateLimited
     }
 
     public func messages(linkToken: String, query: MessageQuery) throws(StoreError) -> [StoredMessage] {
@@ -69,7 +95,9 @@ extension MariaDBStore {
                 """, [.int(Int64(policy.messageSeconds)), .int(Int64(policy.seenMessageSeconds)), .int(Int64(policy.batchSize))])
             let challenges = try connection.run(
                 "DELETE FROM challenges WHERE expires_at <= NOW() OR used = TRUE LIMIT ?", [.int(Int64(policy.batchSize))])
-            return Int(messages.affectedRows + challenges.affectedRows)
+            let counters = try connection.run(
+                "DELETE FROM rate_counters WHERE expires_at <= NOW() LIMIT ?", [.int(Int64(policy.batchSize))])
+            return Int(messages.affectedRows + challenges.affectedRows + counters.affectedRows)
         }
     }
 

@@ -72,6 +72,30 @@ enum Migrations {
             // Purging scans by age.
             "CREATE INDEX IF NOT EXISTS idx_messages_created ON messages (created_at)",
         ]),
+        Step(version: 3, summary: "flood limits: mailbox sizes, rate counters kept by hashed key", statements: [
+            "ALTER TABLE messages ADD COLUMN IF NOT EXISTS size INT UNSIGNED NULL",
+            "UPDATE messages SET size = LENGTH(encrypted_message) WHERE size IS NULL",
+            // Mailbox caps sum unseen sizes per link from the index alone.
+            "CREATE INDEX IF NOT EXISTS idx_messages_link_seen_size ON messages (link_token, seen, size)",
+            // The per-link send rate counts recent messages.
+            "CREATE INDEX IF NOT EXISTS idx_messages_link_created ON messages (link_token, created_at)",
+            """
+            CREATE TABLE IF NOT EXISTS rate_counters (
+              bucket CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+              window_start BIGINT NOT NULL,
+              hits INT UNSIGNED NOT NULL,
+              expires_at TIMESTAMP NOT NULL,
+              PRIMARY KEY (bucket, window_start),
+              INDEX idx_rate_counters_expires (expires_at)
+            ) ENGINE=InnoDB
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS sealdrop_settings (
+              name VARCHAR(64) CHARACTER SET ascii NOT NULL PRIMARY KEY,
+              value VARCHAR(255) CHARACTER SET ascii NOT NULL
+            ) ENGINE=InnoDB
+            """,
+        ]),
     ]
 
     static let versionTable = """

@@ -46,6 +46,29 @@ public struct MessageQuery: Sendable {
     public var ascending = false
 }
 
+/// What `/send` stores.
+public struct NewMessage: Sendable {
+    public var linkToken: String
+    public var encryptedMessage: String
+    public var metadataJSON: String?
+}
+
+/// Per-link flood limits, checked inside the insert itself.
+public struct MailboxLimits: Sendable {
+    public var maxUnseenMessages: Int
+    public var maxUnseenBytes: Int
+    /// 0: no rate limit.
+    public var sendsPerWindow: Int
+    public var windowSeconds: Int
+}
+
+public enum SendOutcome: Sendable, Equatable {
+    case stored(id: Int64)
+    case unknownLink
+    case mailboxFull
+    case rateLimited
+}
+
 /// A request to be allowed to send from one link to another.
 public struct MessageRequestRecord: Sendable {
     public var id: Int64
@@ -96,8 +119,14 @@ public protocol Store: AnyObject {
     /// Stores a new client, returning its id; nil when the link token is taken.
     func insertClient(_ client: NewClient) throws(StoreError) -> Int64?
     func client(linkToken: String) throws(StoreError) -> ClientRecord?
-    /// Stores a message for the link; nil when the link does not exist.
-    func insertMessage(linkToken: String, encryptedMessage: String, metadataJSON: String?) throws(StoreError) -> Int64?
+    /// Stores a message for the link unless the link is unknown, its mailbox
+    /// full, or its send rate reached.
+    func insertMessage(_ message: NewMessage, limits: MailboxLimits) throws(StoreError) -> SendOutcome
+    /// Counts one hit on a rate-limit bucket in the window starting at
+    /// `windowStart` (seconds since 1970); returns the hits so far, this one included.
+    func countHit(bucket: String, windowStart: Int64, windowSeconds: Int) throws(StoreError) -> Int
+    /// The server-wide secret that keys hashed client addresses, made on first use.
+    func rateLimitKey() throws(StoreError) -> [UInt8]
     /// Records a challenge for the link unless it has too many outstanding.
     func issueChallenge(linkToken: String, nonce: String, lifetimeSeconds: Int, maxOutstanding: Int) throws(StoreError) -> ChallengeIssue
     /// Marks the challenge used; true for exactly one caller of a live, unused challenge.

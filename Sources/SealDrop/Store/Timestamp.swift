@@ -16,6 +16,9 @@ public struct Timestamp: Sendable, Equatable {
         return "\(paddedYear)-\(two(month))-\(two(day))T\(two(hour)):\(two(minute)):\(two(second))+00:00"
     }
 
+    /// Seconds since 1970 from the system clock.
+    public static func secondsSince1970() -> Int { time(nil) }
+
     /// The current time, from the system clock.
     public static func now() -> Timestamp {
         var seconds = time(nil)

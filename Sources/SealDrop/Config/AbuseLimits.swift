@@ -1,0 +1,29 @@
+/// Limits that keep strangers holding a link from flooding it or the server.
+/// Each is configurable; the defaults are explained in the README.
+public struct AbuseLimits: Sendable {
+    /// Sends one link accepts per window.
+    public var linkSendsPerWindow = 60
+    public var linkWindowSeconds = 60
+    /// Unseen messages a link's mailbox holds before sends get 429.
+    public var mailboxMaxMessages = 1000
+    /// Unseen ciphertext (base64 text bytes) a mailbox holds.
+    public var mailboxMaxBytes = 8 << 20
+    /// Requests one client address may make per window (health checks excepted).
+    public var addressRequestsPerWindow = 300
+    public var addressWindowSeconds = 60
+    /// Registrations one client address may make per hour.
+    public var addressRegistrationsPerHour = 20
+    /// Front servers whose `X-Forwarded-For` is believed (exact addresses).
+    public var trustedProxies: [String] = []
+
+    mutating func read(from reader: SettingReader) throws(ConfigurationError) {
+        linkSendsPerWindow = try reader.integer("SEALDROP_LINK_SENDS_PER_MINUTE", in: 0...1_000_000).map(Int.init) ?? linkSendsPerWindow
+        mailboxMaxMessages = try reader.integer("SEALDROP_MAILBOX_MAX_MESSAGES", in: 1...10_000_000).map(Int.init) ?? mailboxMaxMessages
+        mailboxMaxBytes = try reader.integer("SEALDROP_MAILBOX_MAX_BYTES", in: 1024...(1 << 40)).map(Int.init) ?? mailboxMaxBytes
+        addressRequestsPerWindow = try reader.integer("SEALDROP_ADDRESS_REQUESTS_PER_MINUTE", in: 0...10_000_000).map(Int.init) ?? addressRequestsPerWindow
+        addressRegistrationsPerHour = try reader.integer("SEALDROP_ADDRESS_REGISTRATIONS_PER_HOUR", in: 0...1_000_000).map(Int.init) ?? addressRegistrationsPerHour
+        if let proxies = reader.string("SEALDROP_TRUSTED_PROXIES") {
+            trustedProxies = proxies.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+        }
+    }
+}
