@@ -27,7 +27,7 @@ let package = Package(
         .testTarget(name: "SodiumTests", dependencies: ["Sodium"]),
         .testTarget(name: "MariaDBTests", dependencies: ["MariaDB", "TestSupport"]),
         .testTarget(name: "SealDropTests", dependencies: ["SealDrop", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Sodium", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Sodium", "MariaDB", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

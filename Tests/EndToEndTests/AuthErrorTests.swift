@@ -1,0 +1,180 @@
+import Sodium
+import Testing
+import TestSupport
+
+/// Authentication of `/fetch` and `/ack`, challenge handling, and the 404s for
+/// unknown links. Each failed attempt must leave the messages as they were.
+@Suite("Authentication and links")
+struct AuthErrorTests {
+    /// A registered recipient holding one unseen message; returns it and the message id.
+    private func recipientWithMessage(_ api: SealDropClient) throws -> (Recipient, Int64) {
+        let recipient = try Recipient(client: api)
+        let ciphertext = try api.seal("for the owner only", forLink: recipient.linkToken)
+        let sent = try api.expect(api.send(linkToken: recipient.linkToken, ciphertext: ciphertext), 201, "send")
+        return (recipient, try #require(sent["id"]?.int))
+    }
+
+    /// Asserts the message is still there and unseen (a failed request changed nothing).
+    private func expectUnseen(_ recipient: Recipient, _ id: Int64, sourceLocation: SourceLocation = #_sourceLocation)
+        throws
+    {
+        let data = try recipient.fetchMessages()
+        #expect(data.map { $0["id"]?.int } == [id], "the message is no longer unseen", sourceLocation: sourceLocation)
+    }
+
+    @Test("Fetch without, or with wrong, credentials is 401")
+    func fetchRejected() throws {
+        let api = try makeAPI()
+        let (alice, id) = try recipientWithMessage(api)
+        let bob = try Recipient(client: api)
+        let token = alice.linkToken
+        expectError(try api.fetch(linkToken: token, auth: .none), 401, "fetch without auth")
+        let forged = Base64.encodeURLSafeNoPadding(randomBytes(48))
+        expectError(try api.fetch(linkToken: token, auth: .bearer(forged)), 401, "fetch with a made-up bearer")
+        expectError(try api.fetch(linkToken: token, auth: bob.bearer), 401, "fetch with another link's bearer")
+        let prefix = String(alice.registration.fetchToken.dropLast())
+        expectError(try api.fetch(linkToken: token, auth: .bearer(prefix)), 401, "fetch with a truncated bearer")
+        for header in ["Bearer", "Bearer ", "Basic \(alice.registration.fetchToken)", alice.registration.fetchToken] {
+            let response = try api.http.post(
+                "/fetch", json: ["link_token": .string(token)], headers: [("Authorization", header)])
+            expectError(response, 401, "fetch with Authorization \(header.prefix(7))…")
+        }
+        let onlyChallenge = try api.http.post(
+            "/fetch", json: ["link_token": .string(token), "challenge": .string(Base64.encode(randomBytes(32)))])
+        expectError(onlyChallenge, 401, "fetch with a challenge but no signature")
+        try expectUnseen(alice, id)
+    }
+
+    @Test("Bad signatures, foreign, made-up and used challenges are 401")
+    func challengeRejected() throws {
+        let api = try makeAPI()
+        let (alice, id) = try recipientWithMessage(api)
+        let bob = try Recipient(client: api)
+        let token = alice.linkToken
+
+        let c1 = try challenge(api, alice)
+        let otherKey = SigningKeyPair()
+        let wrongSignature = Base64.encode(otherKey.signature(for: Array(c1.utf8)))
+        expectError(try api.fetch(linkToken: token, auth: .signed(challenge: c1, signature: wrongSignature)), 401,
+            "fetch with a signature by another key")
+        let c2 = try challenge(api, alice)
+        let zeros = Base64.encode([UInt8](repeating: 0, count: 64))
+        expectError(try api.fetch(linkToken: token, auth: .signed(challenge: c2, signature: zeros)), 401,
+            "fetch with an all-zero signature")
+        let c3 = try challenge(api, alice)
+        expectError(try api.fetch(linkToken: token, auth: .signed(challenge: c3, signature: alice.sign(c1))), 401,
+            "fetch with the signature of a different challenge")
+
+        let bobs = try challenge(api, bob)
+        expectError(try api.fetch(linkToken: token, auth: .signed(challenge: bobs, signature: alice.sign(bobs))), 401,
+            "fetch with another link's challenge signed by the owner")
+        expectError(try api.fetch(linkToken: token, auth: .signed(challenge: bobs, signature: bob.sign(bobs))), 401,
+            "fetch with another link's challenge signed by its owner")
+        let madeUp = Base64.encode(randomBytes(32))
+        expectError(try api.fetch(linkToken: token, auth: .signed(challenge: madeUp, signature: alice.sign(madeUp))),
+            401, "fetch with a challenge the server never issued")
+        try expectUnseen(alice, id)
+
+        let fresh = try challenge(api, alice)
+        let auth = SealDropClient.Auth.signed(challenge: fresh, signature: alice.sign(fresh))
+        try api.expect(api.fetch(linkToken: token, auth: auth), 200, "fetch with a fresh signed challenge")
+        expectError(try api.fetch(linkToken: token, auth: auth), 401, "fetch reusing a used challenge")
+        expectError(try api.ack(linkToken: token, messageIDs: [id], auth: auth), 401, "ack reusing a used challenge")
+        try expectUnseen(alice, id)
+    }
+
+    @Test("Ack without, or with wrong, credentials is 401 and marks nothing")
+    func ackRejected() throws {
+        let api = try makeAPI()
+        let (alice, id) = try recipientWithMessage(api)
+        let (bob, bobsID) = try recipientWithMessage(api)
+        let token = alice.linkToken
+        expectError(try api.ack(linkToken: token, messageIDs: [id], auth: .none), 401, "ack without auth")
+        expectError(try api.ack(linkToken: token, messageIDs: [id], auth: bob.bearer), 401,
+            "ack with another link's bearer")
+        let bobs = try challenge(api, bob)
+        expectError(
+            try api.ack(linkToken: token, messageIDs: [id], auth: .signed(challenge: bobs, signature: bob.sign(bobs))),
+            401, "ack with another link's signed challenge")
+        try expectUnseen(alice, id)
+
+        // Bob, properly authenticated for his own link, names Alice's message id:
+        // acks are scoped to the link, so Alice's message must stay unseen.
+        let crossed = try api.ack(linkToken: bob.linkToken, messageIDs: [id], auth: bob.bearer)
+        #expect(crossed.status == 200, "ack of a foreign id: \(crossed)")
+        try expectUnseen(alice, id)
+        try expectUnseen(bob, bobsID)
+
+        let signed = try api.ack(linkToken: token, messageIDs: [id], auth: alice.signedAuth())
+        #expect(try api.expect(signed, 200, "ack with a signed challenge")["count"] == .int(1))
+        #expect(try alice.fetchMessages().isEmpty)
+    }
+
+    @Test("Malformed fetch, ack and challenge bodies are 400")
+    func malformedBodies() throws {
+        let api = try makeAPI()
+        let alice = try Recipient(client: api)
+        let token = JSON.string(alice.linkToken)
+        let bearer = [("Authorization", "Bearer \(alice.registration.fetchToken)")]
+        for path in ["/fetch", "/ack", "/challenge_request"] {
+            for text in ["{", "[]", "", "null"] {
+                expectError(try api.http.post(path, text: text, headers: bearer), 400, "\(path) body \(text.debugDescription)")
+            }
+            expectError(try api.http.post(path, json: [:], headers: bearer), 400, "\(path) without link_token")
+            expectError(try api.http.post(path, json: ["link_token": 5], headers: bearer), 400,
+                "\(path) with a numeric link_token")
+        }
+        let ackBodies: [(String, JSON)] = [
+            ("no message_ids", ["link_token": token]),
+            ("message_ids string", ["link_token": token, "message_ids": "1"]),
+            ("message_ids number", ["link_token": token, "message_ids": 1]),
+            ("message_ids of strings", ["link_token": token, "message_ids": ["a"]]),
+            ("message_ids with null", ["link_token": token, "message_ids": [1, nil]]),
+        ]
+        for (name, body) in ackBodies {
+            expectError(try api.http.post("/ack", json: body, headers: bearer), 400, "ack with \(name)")
+        }
+        expectError(
+            try api.http.post("/fetch", json: ["link_token": token, "include_seen": "yes"], headers: bearer), 400,
+            "fetch with include_seen a string")
+    }
+
+    @Test("Unknown links are 404 on every endpoint")
+    func unknownLinks() throws {
+        let api = try makeAPI()
+        let alice = try Recipient(client: api)
+        for token in [unknownLinkToken(), "nope"] {
+            expectError(try api.linkInfo(token), 404, "GET /l/ unknown")
+            expectError(try api.challenge(linkToken: token), 404, "challenge for unknown link")
+            expectError(try api.fetch(linkToken: token, auth: alice.bearer), 404, "fetch for unknown link")
+            expectError(try api.fetch(linkToken: token, auth: .none), 404, "fetch for unknown link, no auth")
+            expectError(try api.ack(linkToken: token, messageIDs: [1], auth: alice.bearer), 404, "ack for unknown link")
+        }
+        expectError(try api.http.get("/l/"), 404, "GET /l/ without token")
+    }
+
+    @Test("A sixth outstanding challenge is 429 with Retry-After; using one frees a slot")
+    func outstandingChallengeLimit() throws {
+        let api = try makeAPI()
+        let alice = try Recipient(client: api)
+        var issued: [String] = []
+        for _ in 0..<5 { issued.append(try challenge(api, alice)) }
+        let refused = try api.challenge(linkToken: alice.linkToken)
+        expectError(refused, 429, "sixth outstanding challenge")
+        expectRetryAfter(refused)
+        expectAPIHeaders(refused)
+
+        // Issued challenges stay usable, and using one makes room for a new one.
+        let first = issued[0]
+        try api.expect(
+            api.fetch(linkToken: alice.linkToken, auth: .signed(challenge: first, signature: alice.sign(first))), 200,
+            "fetch with the first of five challenges")
+        _ = try challenge(api, alice)
+        expectError(try api.challenge(linkToken: alice.linkToken), 429, "limit reached again")
+    }
+
+    private func challenge(_ api: SealDropClient, _ recipient: Recipient) throws -> String {
+        let json = try api.expect(api.challenge(linkToken: recipient.linkToken), 200, "POST /challenge_request")
+        return try #require(json["challenge"]?.string)
+    }
+}
