@@ -21,6 +21,7 @@ public struct AbuseLimits: Sendable {
         mailboxMaxMessages = try reader.integer("SEALDROP_MAILBOX_MAX_MESSAGES", in: 1...10_000_000).map(Int.init) ?? mailboxMaxMessages
         mailboxMaxBytes = try reader.integer("SEALDROP_MAILBOX_MAX_BYTES", in: 1024...(1 << 40)).map(Int.init) ?? mailboxMaxBytes
         addressRequestsPerWindow = try reader.integer("SEALDROP_ADDRESS_REQUESTS_PER_MINUTE", in: 0...10_000_000).map(Int.init) ?? addressRequestsPerWindow
+        addressWindowSeconds = try reader.integer("SEALDROP_ADDRESS_WINDOW_SECONDS", in: 1...86_400).map(Int.init) ?? addressWindowSeconds
         addressRegistrationsPerHour = try reader.integer("SEALDROP_ADDRESS_REGISTRATIONS_PER_HOUR", in: 0...1_000_000).map(Int.init) ?? addressRegistrationsPerHour
         if let proxies = reader.string("SEALDROP_TRUSTED_PROXIES") {
             trustedProxies = proxies.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
