@@ -9,6 +9,11 @@ final class DatabaseSession {
     private var connection: Connection?
     /// The outage generation this connection was made in (see ``outages``).
     private var generation: UInt64 = 0
+    /// When the last connection attempt failed. While the database is down each
+    /// worker tries again at most once a second and answers 503 at once in between,
+    /// so a dead TCP host does not hold every request for the connect timeout.
+    private var lastFailedAttempt: Int64?
+    static let retryIntervalMicroseconds: Int64 = 1_000_000
 
     /// Bumped by whichever thread first sees a connection drop. Other threads'
     /// connections were likely cut by the same restart, so they ping before
@@ -46,12 +51,18 @@ final class DatabaseSession {
             if connection.ping() { return connection }
         }
         connection = nil
+        let now = monotonicMicroseconds()
+        if let lastFailedAttempt, now - lastFailedAttempt < Self.retryIntervalMicroseconds {
+            throw StoreError.unavailable
+        }
         do {
             let fresh = try Connection(options)
             connection = fresh
             generation = current
+            lastFailedAttempt = nil
             return fresh
         } catch {
+            lastFailedAttempt = now
             throw StoreError.unavailable
         }
     }
