@@ -3,16 +3,7 @@ import TestSupport
 
 /// Calls an endpoint with a JSON body and the given proof of link ownership.
 func call(_ api: SealDropClient, _ path: String, _ fields: [String: JSON], auth: SealDropClient.Auth = .none) throws -> HTTPResponse {
-    var body = fields
-    var headers: [(String, String)] = []
-    switch auth {
-    case .none: break
-    case .bearer(let token): headers.append(("Authorization", "Bearer \(token)"))
-    case .signed(let challenge, let signature):
-        body["challenge"] = .string(challenge)
-        body["challenge_signature"] = .string(signature)
-    }
-    return try api.http.post(path, json: .object(body), headers: headers)
+    try api.call(path, fields, auth: auth)
 }
 
 /// Sends `count` sealed messages to the recipient and returns their ids in order.

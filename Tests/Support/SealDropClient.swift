@@ -89,6 +89,12 @@ public struct SealDropClient: Sendable {
         return json
     }
 
+    /// POSTs `fields` to `path` with the given proof of link ownership: a bearer
+    /// header, or the challenge fields added to the body.
+    public func call(_ path: String, _ fields: [String: JSON], auth: Auth = .none) throws -> HTTPResponse {
+        try post(path, fields, auth)
+    }
+
     private func post(_ path: String, _ fields: [String: JSON], _ auth: Auth) throws -> HTTPResponse {
         var body = fields
         var headers: [(String, String)] = []

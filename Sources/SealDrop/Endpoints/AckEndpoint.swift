@@ -2,9 +2,8 @@
 struct AckEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
         let body = try context.body()
-        let client = try context.requireClient(try body.requireString("link_token"))
+        let client = try context.requireOwner(body)
         let ids = try body.requireIntegerArray("message_ids", maxCount: context.limits.maxAckIDs)
-        try Authenticator(context: context).authenticate(client, body: body)
 
         let count = try database { () throws(StoreError) in
             try context.store.markSeen(linkToken: client.linkToken, ids: ids)

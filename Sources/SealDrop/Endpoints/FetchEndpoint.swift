@@ -3,8 +3,7 @@
 struct FetchEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
         let body = try context.body()
-        let client = try context.requireClient(try body.requireString("link_token"))
-        try Authenticator(context: context).authenticate(client, body: body)
+        let client = try context.requireOwner(body)
 
         let limits = context.limits
         var query = MessageQuery()

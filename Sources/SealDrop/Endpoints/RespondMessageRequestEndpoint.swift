@@ -2,7 +2,7 @@
 struct RespondMessageRequestEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
         let body = try context.body()
-        let client = try context.requireClient(try body.requireString("link_token"))
+        let client = try context.requireOwner(body)
         guard let requestID = try body.optionalInteger("request_id", in: 1...Int64.max) else {
             throw APIError.badRequest("request_id is required")
         }
@@ -12,7 +12,6 @@ struct RespondMessageRequestEndpoint: Endpoint {
         case "reject": status = .rejected
         default: throw APIError.badRequest("action must be \"accept\" or \"reject\"")
         }
-        try Authenticator(context: context).authenticate(client, body: body)
 
         guard let request = try database({ () throws(StoreError) in try context.store.messageRequest(id: requestID) }) else {
             throw APIError.notFound("Request not found")

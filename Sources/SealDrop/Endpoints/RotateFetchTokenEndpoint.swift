@@ -4,8 +4,7 @@ import Sodium
 struct RotateFetchTokenEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
         let body = try context.body()
-        let client = try context.requireClient(try body.requireString("link_token"))
-        try Authenticator(context: context).authenticate(client, body: body)
+        let client = try context.requireOwner(body)
         let token = Tokens.fetchToken()
         let replaced = try database { () throws(StoreError) in
             try context.store.replaceFetchTokenHash(linkToken: client.linkToken, hash: SHA256.hexDigest(utf8: token))

@@ -2,8 +2,7 @@
 struct UnregisterEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
         let body = try context.body()
-        let client = try context.requireClient(try body.requireString("link_token"))
-        try Authenticator(context: context).authenticate(client, body: body)
+        let client = try context.requireOwner(body)
         let removed = try database { () throws(StoreError) in try context.store.deleteClient(linkToken: client.linkToken) }
         guard removed else { throw APIError.unknownLink }
         var json = JSONWriter()

@@ -22,6 +22,16 @@ struct EndpointContext {
     }
 }
 
+extension EndpointContext {
+    /// The client named by the body's `link_token`, once the caller has proved
+    /// owning it (signed challenge or bearer fetch token); 404 or 401 otherwise.
+    func requireOwner(_ body: RequestBody) throws(APIError) -> ClientRecord {
+        let client = try requireClient(try body.requireString("link_token"))
+        try Authenticator(context: self).authenticate(client, body: body)
+        return client
+    }
+}
+
 /// One API operation, in a file of its own.
 protocol Endpoint: Sendable {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse
