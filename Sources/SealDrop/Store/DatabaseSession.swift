@@ -13,7 +13,12 @@ final class DatabaseSession {
     /// worker tries again at most once a second and answers 503 at once in between,
     /// so a dead TCP host does not hold every request for the connect timeout.
     private var lastFailedAttempt: Int64?
+    /// ``recoveries`` when that attempt failed.
+    private var recoveriesAtFailure: UInt64 = 0
     static let retryIntervalMicroseconds: Int64 = 1_000_000
+    /// Bumped by a worker that connects after failing: the database is back, so
+    /// the others stop waiting out their retry interval.
+    static let recoveries = Atomic<UInt64>(0)
 
     /// Bumped by whichever thread first sees a connection drop. Other threads'
     /// connections were likely cut by the same restart, so they ping before
@@ -52,17 +57,20 @@ final class DatabaseSession {
         }
         connection = nil
         let now = monotonicMicroseconds()
-        if let lastFailedAttempt, now - lastFailedAttempt < Self.retryIntervalMicroseconds {
+        let recovered = Self.recoveries.load(ordering: .relaxed)
+        if let lastFailedAttempt, now - lastFailedAttempt < Self.retryIntervalMicroseconds, recovered == recoveriesAtFailure {
             throw StoreError.unavailable
         }
         do {
             let fresh = try Connection(options)
             connection = fresh
             generation = current
+            if lastFailedAttempt != nil { Self.recoveries.add(1, ordering: .relaxed) }
             lastFailedAttempt = nil
             return fresh
         } catch {
             lastFailedAttempt = now
+            recoveriesAtFailure = recovered
             throw StoreError.unavailable
         }
     }
