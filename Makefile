@@ -6,7 +6,7 @@
 #   make test    install what is missing, build with tests, run `swift test` and the
 #                Python seed flow against a separate test stack (.run/test), stop it
 #   make build   compile (warnings are errors)
-#   make clean   stop the stacks, remove build output and .run/
+#   make clean   stop the stacks under .run/, remove them and the build output
 #
 # Variables: HTTP_PORT (8080), TEST_HTTP_PORT (18080), TEST_RUN_DIR (.run/test),
 # SCRATCH (SwiftPM scratch path, .build), SEALDROP_THREADS (4).
@@ -51,7 +51,10 @@ test: deps check-swift
 	swift build --build-tests $(SWIFT_FLAGS)
 	SCRATCH=$(SCRATCH) TEST_HTTP_PORT=$(TEST_HTTP_PORT) TEST_RUN_DIR=$(TEST_RUN_DIR) scripts/test.sh
 
+# Stops every stack under .run/ (dev, test, leftovers of interrupted test runs)
+# before deleting their data.
 clean:
-	-RUN_DIR=$(TEST_RUN_DIR) scripts/stack.sh stop
-	-RUN_DIR=$(RUN_DIR) scripts/stack.sh stop
+	-for dir in $(RUN_DIR) $(RUN_DIR)/*/ $(TEST_RUN_DIR); do \
+	    if [ -f "$$dir/my.cnf" ]; then RUN_DIR="$$dir" scripts/stack.sh stop; fi; \
+	done
 	rm -rf $(SCRATCH) $(RUN_DIR)

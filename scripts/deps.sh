@@ -27,6 +27,8 @@ installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${packages[@]}"
     | awk '$2 == "ii" { print $1 }' || true)
 missing=()
 for package in "${packages[@]}"; do
+    # Any nginx flavour will do (nginx-light, nginx-full, ... all ship /usr/sbin/nginx).
+    [ "$package" = nginx ] && [ -x /usr/sbin/nginx ] && continue
     grep -qxF "$package" <<<"$installed" || missing+=("$package")
 done
 

@@ -70,19 +70,9 @@ struct DatabaseOutageTests {
             let first = try responderPID(stack)
             try stack.run("db-stop")
 
-            // stack.sh has no command to restart the responder alone, so the test
-            // does it the way stack.sh launches it (same socket, config, pid file,
-            // so that `stack.sh stop` still stops it).
-            #expect(kill(first, SIGTERM) == 0)
-            try waitUntil("the responder exits on SIGTERM", timeout: 30) { !isAlive(first) }
-            let directory = stack.runDirectory
-            let launch = try runCommand("/bin/bash", [
-                "-c", #"log=$1; shift; setsid bash -c 'echo $$ >"$0"; exec "$@"' "$@" </dev/null >>"$log" 2>&1 &"#,
-                "launch", directory + "/sealdrop.log", directory + "/sealdrop.pid", try TestEnvironment.binary(),
-                "serve", "--listen", directory + "/sealdrop.sock", "--threads", "4", "--config",
-                directory + "/sealdrop.env",
-            ], environment: stack.environment)
-            try #require(launch.status == 0, "launching the responder failed: \(launch.output)")
+            try stack.run("responder-stop")
+            try waitUntil("responder-stop ends the responder", timeout: 30) { !isAlive(first) }
+            try stack.run("responder-start")
 
             // 502 from nginx until the responder has its socket; then it must answer itself.
             try waitUntil("the responder started without a database answers /health", timeout: 30) {
