@@ -58,3 +58,7 @@ clean:
 	    if [ -f "$$dir/my.cnf" ]; then RUN_DIR="$$dir" scripts/stack.sh stop; fi; \
 	done
 	rm -rf $(SCRATCH) $(RUN_DIR)
+
+# Further targets, one file per concern: deployment (portable binary, deploy
+# tests), the benchmark, and the quality gates (schemathesis, fuzzing, sanitizers).
+-include mk/*.mk

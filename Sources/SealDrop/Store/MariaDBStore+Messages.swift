@@ -8,20 +8,24 @@ extension MariaDBStore {
             // link's row until commit, so a link's messages get their ids in commit
             // order and a poller reading `since_id` can never skip one.
             let size = Int64(message.encryptedMessage.utf8.count)
+            // The mailbox check reads at most `maxUnseenMessages` index entries
+            // (link_token, seen, size): past that many the mailbox is full anyway,
+            // and below it the byte sum is exact.
             let result = try connection.run("""
                 INSERT INTO messages (link_token, encrypted_message, metadata, size)
                 SELECT c.link_token, ?, ?, ? FROM clients c
                 WHERE c.link_token = ? AND BINARY c.link_token = ?
-                  AND (SELECT COUNT(*) FROM messages m WHERE m.link_token = c.link_token AND m.seen = FALSE) < ?
-                  AND (SELECT COALESCE(SUM(m.size), 0) FROM messages m
-                       WHERE m.link_token = c.link_token AND m.seen = FALSE) + ? <= ?
-                  AND (? = 0 OR (SELECT COUNT(*) FROM messages m WHERE m.link_token = c.link_token
-                                 AND m.created_at > NOW() - INTERVAL ? SECOND) < ?)
+                  AND (SELECT COUNT(*) < ? AND COALESCE(SUM(u.size), 0) + ? <= ?
+                       FROM (SELECT size FROM messages WHERE link_token = ? AND seen = FALSE LIMIT ?) AS u)
+                  AND (? = 0 OR (SELECT COUNT(*) FROM messages
+                                 WHERE link_token = ? AND created_at > NOW() - INTERVAL ? SECOND) < ?)
                 FOR UPDATE
                 """, [.text(message.encryptedMessage), message.metadataJSON.map(Value.text) ?? .null, .int(size),
                       .text(message.linkToken), .text(message.linkToken),
                       .int(Int64(limits.maxUnseenMessages)), .int(size), .int(Int64(limits.maxUnseenBytes)),
-                      .int(Int64(limits.sendsPerWindow)), .int(Int64(limits.windowSeconds)), .int(Int64(limits.sendsPerWindow))])
+                      .text(message.linkToken), .int(Int64(limits.maxUnseenMessages)),
+                      .int(Int64(limits.sendsPerWindow)), .text(message.linkToken), .int(Int64(limits.windowSeconds)),
+                      .int(Int64(limits.sendsPerWindow))])
             if result.affectedRows == 1 { return .stored(id: Int64(result.lastInsertID)) }
             return try refusal(for: message.linkToken, size: size, limits: limits, connection: connection)
         }
@@ -30,10 +34,12 @@ extension MariaDBStore {
     /// Why an insert stored nothing; only asked on that rare path.
     private func refusal(for linkToken: String, size: Int64, limits: MailboxLimits, connection: Connection) throws -> SendOutcome {
         let rows = try connection.query("""
-            SELECT (SELECT COUNT(*) FROM messages m WHERE m.link_token = c.link_token AND m.seen = FALSE),
-                   (SELECT COALESCE(SUM(m.size), 0) FROM messages m WHERE m.link_token = c.link_token AND m.seen = FALSE)
+            SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE link_token = ? AND seen = FALSE LIMIT ?) AS u),
+                   (SELECT COALESCE(SUM(u.size), 0)
+                    FROM (SELECT size FROM messages WHERE link_token = ? AND seen = FALSE LIMIT ?) AS u)
             FROM clients c WHERE c.link_token = ? AND BINARY c.link_token = ?
-            """, [.text(linkToken), .text(linkToken)])
+            """, [.text(linkToken), .int(Int64(limits.maxUnseenMessages)), .text(linkToken), .int(Int64(limits.maxUnseenMessages)),
+                  .text(linkToken), .text(linkToken)])
         guard let row = rows.first else { return .unknownLink }
         let unseen = row[0].int64 ?? 0, bytes = row[1].int64 ?? 0
         if unseen >= Int64(limits.maxUnseenMessages) || bytes + size > Int64(limits.maxUnseenBytes) { return .mailboxFull }
