@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Sodium"], path: "Tests/Support"),
         .testTarget(name: "SodiumTests", dependencies: ["Sodium"]),
         .testTarget(name: "MariaDBTests", dependencies: ["MariaDB", "TestSupport"]),
-        .testTarget(name: "SealDropTests", dependencies: ["SealDrop", "TestSupport"]),
+        .testTarget(name: "SealDropTests", dependencies: ["SealDrop", "TestSupport"], exclude: ["Regressions"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Sodium", "MariaDB", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

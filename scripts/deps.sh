@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
     # build: C toolchain and the three C libraries behind the Swift wrappers
     build-essential pkg-config libfcgi-dev libsodium-dev libmariadb-dev
+    # the portable binary links OpenSSL (which libmariadb needs) statically
+    libssl-dev
     # what the Swift toolchain in /opt/swift links against or loads at run time
     # (the linker, C/C++ runtime headers, Foundation's curl/xml, the driver's editline)
     binutils libc6-dev libgcc-12-dev libstdc++-12-dev libcurl4 libxml2 libedit2

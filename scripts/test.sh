@@ -128,6 +128,19 @@ echo "test: Python seed flow"
 /usr/bin/python3 Tests/python/seed_flow.py "$SEALDROP_TEST_BASE_URL"
 python_status=$?
 
+# The deployments users run (issue 3): the portable binary under Apache + mod_fcgid
+# with htaccess.example, nginx with a socket on fd 0, the systemd units, a bare chroot.
+# SKIP_DEPLOY_TESTS=1 leaves them out of a quick local run; CI always runs them.
+deploy_log=$RUN_DIR/deploy-test.log
+if [ -n "${SKIP_DEPLOY_TESTS:-}" ] && [ -z "${CI:-}" ]; then
+    echo "test: deployment tests skipped (SKIP_DEPLOY_TESTS)" | tee "$deploy_log"
+    deploy_status=skipped
+else
+    echo "test: deployment tests (Tests/deploy/run.sh)"
+    Tests/deploy/run.sh 2>&1 | tee "$deploy_log"
+    deploy_status=${PIPESTATUS[0]}
+fi
+
 echo
 echo "================ test summary ================"
 # Swift Testing: each failed test once (its issues are in the log above), then its
@@ -137,6 +150,12 @@ grep -aE 'Test run with [0-9]+ tests?' "$swift_log" | tail -n 1
 grep -aE 'Executed [1-9][0-9]* tests?' "$swift_log" | tail -n 1
 [ "$swift_status" -eq 0 ] && echo "swift test: passed" || echo "swift test: FAILED (exit $swift_status; full log $swift_log)"
 [ "$python_status" -eq 0 ] && echo "seed flow (Python): passed" || echo "seed flow (Python): FAILED (exit $python_status)"
+grep -aE '^(apache|nginx|systemd|chroot): ' "$deploy_log" | sed 's/^/deployment /'
+case $deploy_status in
+    skipped) echo "deployment tests: SKIPPED (not counted as passed)" ;;
+    0) echo "deployment tests: passed" ;;
+    *) echo "deployment tests: FAILED (exit $deploy_status; full log $deploy_log)" ;;
+esac
 echo "=============================================="
 
-[ "$swift_status" -eq 0 ] && [ "$python_status" -eq 0 ]
+[ "$swift_status" -eq 0 ] && [ "$python_status" -eq 0 ] && [ "$deploy_status" != skipped ] && [ "$deploy_status" -eq 0 ]

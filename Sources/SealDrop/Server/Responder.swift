@@ -43,6 +43,8 @@ public enum Responder {
 
     private static func serveCGIRequest(configuration: Configuration) {
         let application = Application(configuration: configuration, store: MariaDBStore(configuration: configuration.database))
-        ResponderHandler(application: application, workerIndex: 0).handle(CGIExchange())
+        let exchange = CGIExchange()
+        ResponderHandler(application: application, workerIndex: 0).handle(exchange)
+        exchange.discardRemainingBody()
     }
 }
