@@ -150,7 +150,7 @@ grep -aE 'Test run with [0-9]+ tests?' "$swift_log" | tail -n 1
 grep -aE 'Executed [1-9][0-9]* tests?' "$swift_log" | tail -n 1
 [ "$swift_status" -eq 0 ] && echo "swift test: passed" || echo "swift test: FAILED (exit $swift_status; full log $swift_log)"
 [ "$python_status" -eq 0 ] && echo "seed flow (Python): passed" || echo "seed flow (Python): FAILED (exit $python_status)"
-grep -aE '^(apache|nginx|systemd|chroot): ' "$deploy_log" | sed 's/^/deployment /'
+grep -aE '^(apache|nginx|systemd|chroot): (passed|FAILED)' "$deploy_log" | sed 's/^/deployment /'
 case $deploy_status in
     skipped) echo "deployment tests: SKIPPED (not counted as passed)" ;;
     0) echo "deployment tests: passed" ;;
