@@ -1,4 +1,7 @@
 import CMariaDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One session with a MariaDB server (a `MYSQL` handle) and its cache of prepared
 /// statements.
@@ -127,6 +130,19 @@ public final class Connection {
         // A ping that fails for another reason still means the session is unusable.
         if !error.isConnectionLost { health.record(.connectionBroken) }
         return false
+    }
+
+    /// Whether the server has not closed this connection, as far as the socket
+    /// tells without a round trip (`poll`: end of file or unexpected data makes it readable). A
+    /// server that shut down or killed the session fails this at once; a hung one
+    /// does not, so callers still ping from time to time.
+    public var isSocketOpen: Bool {
+        if health.isBroken { return false }
+        let socket = mysql_get_socket(mysql)
+        guard socket >= 0 else { return false }
+        var descriptor = pollfd(fd: Int32(socket), events: Int16(POLLIN), revents: 0)
+        // Between statements the server sends nothing: any event means EOF or an error.
+        return poll(&descriptor, 1, 0) == 0
     }
 
     /// Number of statements in the cache (for tests and diagnostics).

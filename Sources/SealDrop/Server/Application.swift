@@ -83,9 +83,10 @@ public final class Application {
     }
 
     /// The response for a request that could not even be read (bad length, oversized body).
-    public func respond(toUnreadable error: APIError, request: HTTPRequest?) -> HTTPResponse {
+    public func respond(toUnreadable error: APIError, method: String) -> HTTPResponse {
         var response = error.response()
-        if let request { cors.apply(to: &response, request: request) }
+        // A HEAD response never has a body, even for a request refused unread.
+        if method.uppercased() == "HEAD" { response.body = [] }
         return response
     }
 }

@@ -36,7 +36,7 @@ public final class ResponderHandler: ExchangeHandler {
             let (path, _) = RequestReader.resolvePath(exchange)
             method = exchange.parameter("REQUEST_METHOD") ?? "-"
             route = Router.name(forPath: path)
-            response = application.respond(toUnreadable: error, request: nil)
+            response = application.respond(toUnreadable: error, method: method)
         }
         exchange.write(response.serialized())
         if let detail { RequestLog.error(id: id, detail) }

@@ -25,6 +25,10 @@ final class DatabaseSession {
     /// their next use instead of failing one request each.
     static let outages = Atomic<UInt64>(0)
 
+    /// When a statement last succeeded on this connection.
+    private var lastVerified: Int64 = 0
+    static let healthTrustMicroseconds: Int64 = 1_000_000
+
     init(options: ConnectionOptions) {
         self.options = options
     }
@@ -35,7 +39,9 @@ final class DatabaseSession {
     func withConnection<T>(_ body: (Connection) throws -> T) throws(StoreError) -> T {
         let live = try liveConnection()
         do {
-            return try body(live)
+            let result = try body(live)
+            lastVerified = monotonicMicroseconds()
+            return result
         } catch let error as MariaDBError where error.isConnectionLost {
             discardConnection()
             if error.code == MariaDBError.serverGone {
@@ -45,6 +51,21 @@ final class DatabaseSession {
             throw StoreError.unavailable
         } catch {
             throw classify(error)
+        }
+    }
+
+    /// Whether the database answers. A connection that ran a statement within the
+    /// last second, whose socket the server has not closed, needs no round trip
+    /// (health checks come often); otherwise it is pinged.
+    func checkHealth() throws(StoreError) {
+        if let connection, !connection.isBroken, generation == Self.outages.load(ordering: .relaxed),
+           monotonicMicroseconds() - lastVerified < Self.healthTrustMicroseconds, connection.isSocketOpen {
+            return
+        }
+        try withConnection { connection in
+            guard connection.ping() else {
+                throw MariaDBError(code: MariaDBError.serverGone, sqlState: "HY000", message: "ping failed")
+            }
         }
     }
 

@@ -10,9 +10,7 @@ public final class MariaDBStore: Store {
     }
 
     public func checkHealth() throws(StoreError) {
-        try session.withConnection { connection in
-            _ = try connection.query("SELECT 1")
-        }
+        try session.checkHealth()
     }
 
     public func insertClient(_ client: NewClient) throws(StoreError) -> Int64? {
