@@ -3,25 +3,23 @@ import MariaDB
 extension MariaDBStore {
     public func issueChallenge(linkToken: String, nonce: String, lifetimeSeconds: Int, maxOutstanding: Int) throws(StoreError) -> ChallengeIssue {
         try session.withConnection { connection -> ChallengeIssue in
-            try connection.transaction { () throws -> ChallengeIssue in
-                // Locking the client row serialises challenge requests of one link,
-                // so the outstanding count cannot be raced past the limit.
-                let owner = try connection.query(
-                    "SELECT id FROM clients WHERE link_token = ? AND BINARY link_token = ? FOR UPDATE",
-                    [.text(linkToken), .text(linkToken)])
-                guard !owner.isEmpty else { return .unknownLink }
-                _ = try connection.run(
-                    "DELETE FROM challenges WHERE link_token = ? AND (used = TRUE OR expires_at <= NOW())",
-                    [.text(linkToken)])
-                let outstanding = try connection.query(
-                    "SELECT COUNT(*) FROM challenges WHERE link_token = ?", [.text(linkToken)])
-                if (outstanding.first?[0].int64 ?? 0) >= Int64(maxOutstanding) { return .tooManyOutstanding }
-                _ = try connection.run("""
-                    INSERT INTO challenges (link_token, challenge_nonce, expires_at)
-                    VALUES (?, ?, NOW() + INTERVAL ? SECOND)
-                    """, [.text(linkToken), .text(nonce), .int(Int64(lifetimeSeconds))])
-                return .issued
-            }
+            // One round trip: the insert proves the link exists and counts its live
+            // challenges; FOR UPDATE on the link's row serialises concurrent
+            // requests of one link, so the count cannot be raced past the limit.
+            // Used and expired challenges are deleted by the purge batches.
+            let result = try connection.run("""
+                INSERT INTO challenges (link_token, challenge_nonce, expires_at)
+                SELECT c.link_token, ?, NOW() + INTERVAL ? SECOND FROM clients c
+                WHERE c.link_token = ? AND BINARY c.link_token = ?
+                  AND (SELECT COUNT(*) FROM challenges
+                       WHERE link_token = ? AND used = FALSE AND expires_at > NOW()) < ?
+                FOR UPDATE
+                """, [.text(nonce), .int(Int64(lifetimeSeconds)), .text(linkToken), .text(linkToken),
+                      .text(linkToken), .int(Int64(maxOutstanding))])
+            if result.affectedRows == 1 { return .issued }
+            let exists = try connection.query(
+                "SELECT 1 FROM clients WHERE link_token = ? AND BINARY link_token = ?", [.text(linkToken), .text(linkToken)])
+            return exists.isEmpty ? .unknownLink : .tooManyOutstanding
         }
     }
 
