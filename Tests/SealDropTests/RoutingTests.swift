@@ -48,3 +48,13 @@ import Testing
         #expect(text.hasSuffix("\r\n\r\n{\"error\":\"x\"}"))
     }
 }
+
+@Suite struct RequestIDTests {
+    @Test func frontRequestIDIsTakenOnlyWhenPlain() {
+        let plain = BufferedExchange(parameters: ["HTTP_X_REQUEST_ID": "4f1c2a9e0b7d4e6f8a1b2c3d4e5f6a7b"])
+        #expect(ResponderHandler.frontRequestID(plain) == "4f1c2a9e0b7d4e6f8a1b2c3d4e5f6a7b")
+        for hostile in ["abc", "id with spaces and more", "line\nbreak-injected-here", String(repeating: "a", count: 65)] {
+            #expect(ResponderHandler.frontRequestID(BufferedExchange(parameters: ["HTTP_X_REQUEST_ID": hostile])) == nil)
+        }
+    }
+}

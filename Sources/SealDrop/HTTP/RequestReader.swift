@@ -18,7 +18,6 @@ struct RequestReader {
         ("HTTP_HOST", "host"),
         ("HTTP_X_FORWARDED_FOR", "x-forwarded-for"),
         ("HTTP_X_FORWARDED_PROTO", "x-forwarded-proto"),
-        ("HTTP_X_REQUEST_ID", "x-request-id"),
         ("CONTENT_TYPE", "content-type"),
     ]
 

@@ -20,8 +20,8 @@ public final class ResponderHandler: ExchangeHandler {
     public func handle(_ exchange: RequestExchange) {
         let started = monotonicMicroseconds()
         served &+= 1
-        let id = idPrefix + String(served)
-        let response: HTTPResponse
+        let id = Self.frontRequestID(exchange) ?? idPrefix + String(served)
+        var response: HTTPResponse
         let route: String
         var detail: String?
         var method = "-"
@@ -38,6 +38,8 @@ public final class ResponderHandler: ExchangeHandler {
             route = Router.name(forPath: path)
             response = application.respond(toUnreadable: error, method: method)
         }
+        // The id a client can quote when reporting a 500; the log has the detail.
+        response.headers.append(("X-Request-ID", id))
         exchange.write(response.serialized())
         if let detail { RequestLog.error(id: id, detail) }
         RequestLog.request(id: id, method: method, route: route, status: response.status.code,
@@ -46,6 +48,15 @@ public final class ResponderHandler: ExchangeHandler {
 }
 
 extension ResponderHandler {
+    /// The front server's request id (nginx `$request_id`), when it is one: the
+    /// header comes from outside, so only a short plain token may reach the log.
+    static func frontRequestID(_ exchange: RequestExchange) -> String? {
+        guard let id = exchange.parameter("HTTP_X_REQUEST_ID"), (8...64).contains(id.utf8.count),
+              id.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D })
+        else { return nil }
+        return id
+    }
+
     public func afterResponse() {
         application.maintain()
     }
