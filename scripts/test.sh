@@ -128,6 +128,13 @@ echo "test: Python seed flow"
 /usr/bin/python3 Tests/python/seed_flow.py "$SEALDROP_TEST_BASE_URL"
 python_status=$?
 
+# Property-based API testing from openapi.yaml (issue 4): every check schemathesis
+# has, a bounded number of examples, against the same stack.
+echo "test: schemathesis (openapi.yaml, all checks)"
+schemathesis_log=$RUN_DIR/schemathesis.log
+SCHEMATHESIS_MAX_EXAMPLES=${SCHEMATHESIS_MAX_EXAMPLES:-30} scripts/schemathesis.sh "$SEALDROP_TEST_BASE_URL" 2>&1 | tee "$schemathesis_log"
+schemathesis_status=${PIPESTATUS[0]}
+
 # The deployments users run (issue 3): the portable binary under Apache + mod_fcgid
 # with htaccess.example, nginx with a socket on fd 0, the systemd units, a bare chroot.
 # SKIP_DEPLOY_TESTS=1 leaves them out of a quick local run; CI always runs them.
@@ -150,6 +157,7 @@ grep -aE 'Test run with [0-9]+ tests?' "$swift_log" | tail -n 1
 grep -aE 'Executed [1-9][0-9]* tests?' "$swift_log" | tail -n 1
 [ "$swift_status" -eq 0 ] && echo "swift test: passed" || echo "swift test: FAILED (exit $swift_status; full log $swift_log)"
 [ "$python_status" -eq 0 ] && echo "seed flow (Python): passed" || echo "seed flow (Python): FAILED (exit $python_status)"
+[ "$schemathesis_status" -eq 0 ] && echo "schemathesis: passed" || echo "schemathesis: FAILED (exit $schemathesis_status; full log $schemathesis_log)"
 grep -aE '^(apache|nginx|systemd|chroot): (passed|FAILED)' "$deploy_log" | sed 's/^/deployment /'
 case $deploy_status in
     skipped) echo "deployment tests: SKIPPED (not counted as passed)" ;;
@@ -158,4 +166,4 @@ case $deploy_status in
 esac
 echo "=============================================="
 
-[ "$swift_status" -eq 0 ] && [ "$python_status" -eq 0 ] && [ "$deploy_status" != skipped ] && [ "$deploy_status" -eq 0 ]
+[ "$swift_status" -eq 0 ] && [ "$python_status" -eq 0 ] && [ "$schemathesis_status" -eq 0 ] && [ "$deploy_status" != skipped ] && [ "$deploy_status" -eq 0 ]

@@ -30,10 +30,9 @@ public final class Application {
     private func route(_ request: HTTPRequest) -> Outcome {
         let name = Router.name(forPath: request.path)
         if request.method == "OPTIONS" {
-            if case .notFound = Router.match(method: "GET", path: request.path) {
-                return Outcome(response: APIError.notFound("Not found").response(), route: name)
-            }
-            return Outcome(response: cors.preflight(request), route: name)
+            let allowed = Router.allowedMethods(forPath: request.path)
+            guard !allowed.isEmpty else { return Outcome(response: APIError.notFound("Not found").response(), route: name) }
+            return Outcome(response: cors.preflight(request, allowed: allowed), route: name)
         }
         switch Router.match(method: request.method, path: request.path) {
         case .notFound:

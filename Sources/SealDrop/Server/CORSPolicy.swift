@@ -20,9 +20,9 @@ struct CORSPolicy {
     }
 
     /// The answer to a preflight `OPTIONS` request for an existing route.
-    func preflight(_ request: HTTPRequest) -> HTTPResponse {
+    func preflight(_ request: HTTPRequest, allowed: [String]) -> HTTPResponse {
         var response = HTTPResponse(status: .noContent)
-        response.headers.append(("Allow", Self.allowedMethods))
+        response.headers.append(("Allow", allowed.joined(separator: ", ")))
         if allowOrigin(for: request.header("origin")) != nil, request.header("access-control-request-method") != nil {
             response.headers.append(("Access-Control-Allow-Methods", Self.allowedMethods))
             if let requested = request.header("access-control-request-headers") {

@@ -36,16 +36,33 @@ struct Router {
     ]
 
     static func match(method: String, path: String) -> Match {
-        let candidates = routes.filter { route in
-            route.isPrefix ? (path.hasPrefix(route.pattern) && path.count > route.pattern.count
-                              && !path.dropFirst(route.pattern.count).contains("/"))
-                           : path == route.pattern
-        }
+        let candidates = routes(forPath: path)
         // HEAD is answered as GET, as Flask does.
         let effective = method == "HEAD" ? "GET" : method
         if let route = candidates.first(where: { $0.method == effective }) { return .found(route) }
         if candidates.isEmpty { return .notFound }
-        return .wrongMethod(allowed: candidates.map(\.method) + ["OPTIONS"])
+        return .wrongMethod(allowed: allowedMethods(of: candidates))
+    }
+
+    /// The methods a path answers to, as an `Allow` header lists them (GET brings
+    /// HEAD; OPTIONS always); empty when no route has the path.
+    static func allowedMethods(forPath path: String) -> [String] {
+        allowedMethods(of: routes(forPath: path))
+    }
+
+    private static func allowedMethods(of candidates: [Route]) -> [String] {
+        guard !candidates.isEmpty else { return [] }
+        var methods = candidates.map(\.method)
+        if methods.contains("GET") { methods.append("HEAD") }
+        return methods + ["OPTIONS"]
+    }
+
+    private static func routes(forPath path: String) -> [Route] {
+        routes.filter { route in
+            route.isPrefix ? (path.hasPrefix(route.pattern) && path.count > route.pattern.count
+                              && !path.dropFirst(route.pattern.count).contains("/"))
+                           : path == route.pattern
+        }
     }
 
     /// A route's name for the log, also for paths that matched nothing.
