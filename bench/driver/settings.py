@@ -1,0 +1,71 @@
+"""The benchmark's settings, from the environment bench/run.sh sets up."""
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+BENCH = REPO / "bench"
+
+ALL_SCENARIOS = ["health", "register", "send_100", "send_16k", "fetch_10", "fetch_200",
+                 "fetch_challenge", "mixed"]
+
+
+def _int(name: str, default: int) -> int:
+    text = os.environ.get(name, "")
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise SystemExit(f"bench: {name} must be a whole number (got {text!r})")
+
+
+@dataclass
+class Settings:
+    run_dir: Path = field(default_factory=lambda: Path(os.environ.get("BENCH_RUN_DIR", REPO / ".run/bench")))
+    port: int = field(default_factory=lambda: _int("BENCH_HTTP_PORT", 18480))
+    ceiling_health_port: int = field(default_factory=lambda: _int("BENCH_CEILING_HEALTH_PORT", 18481))
+    ceiling_send_port: int = field(default_factory=lambda: _int("BENCH_CEILING_SEND_PORT", 18482))
+    threads: int = field(default_factory=lambda: _int("BENCH_THREADS", 4))
+    duration: int = field(default_factory=lambda: _int("BENCH_DURATION", 10))
+    runs: int = field(default_factory=lambda: _int("BENCH_RUNS", 3))
+    connections: int = field(default_factory=lambda: _int("BENCH_CONNECTIONS", 64))
+    long_requests: int = field(default_factory=lambda: _int("BENCH_LONG_REQUESTS", 1_000_000))
+    cgi_runs: int = field(default_factory=lambda: _int("BENCH_CGI_RUNS", 50))
+    profile_seconds: int = field(default_factory=lambda: _int("BENCH_PROFILE_SECONDS", 15))
+    scenarios: list[str] = field(default_factory=lambda: [
+        s.strip() for s in os.environ.get("BENCH_SCENARIOS", "all").split(",") if s.strip()])
+    sealdrop_bin: Path = field(default_factory=lambda: Path(os.environ.get("SEALDROP_BIN", "")))
+    results_dir: Path = field(default_factory=lambda: Path(os.environ.get("BENCH_RESULTS_DIR", BENCH / "results")))
+
+    def __post_init__(self) -> None:
+        if self.scenarios in ([], ["all"]):
+            self.scenarios = list(ALL_SCENARIOS)
+        unknown = [s for s in self.scenarios if s not in ALL_SCENARIOS]
+        if unknown:
+            raise SystemExit(f"bench: unknown scenario(s) {unknown}; known: {ALL_SCENARIOS}")
+        if not self.sealdrop_bin.is_file():
+            raise SystemExit("bench: SEALDROP_BIN must name the built sealdrop executable (bench/run.sh sets it)")
+        for name in ("duration", "runs", "connections", "threads"):
+            if getattr(self, name) < 1:
+                raise SystemExit(f"bench: {name} must be at least 1")
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.run_dir / "data"
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.run_dir / "raw"
+
+    @property
+    def responder_pid_file(self) -> Path:
+        return self.run_dir / "sealdrop.pid"
+
+    @property
+    def config_file(self) -> Path:
+        return self.run_dir / "sealdrop.env"

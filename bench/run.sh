@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# The benchmark of issue 6: SealDrop against the bare ceiling of its own
+# architecture (libfcgi on a unix socket behind nginx, MariaDB), in one run.
+#
+#   bench/run.sh            build, start everything, measure, write bench/results/latest.*, stop
+#   bench/run.sh profile    build, start everything, profile /send with perf, write
+#                           bench/results/profile-send.txt, stop
+#   bench/run.sh up|down    start or stop the bench stack and the ceilings (for poking at it)
+#
+# Environment (defaults in brackets):
+#   BENCH_RUN_DIR [.run/bench]     data, sockets, logs, generated configs, raw wrk output
+#   BENCH_HTTP_PORT [18480]        SealDrop's nginx; the ceilings' nginx listens on +1 (health), +2 (send)
+#   BENCH_THREADS [4]              worker threads of SealDrop and of both ceilings
+#   BENCH_DURATION [10]            seconds per wrk run
+#   BENCH_RUNS [3]                 runs per side of each scenario; the median is reported
+#   BENCH_CONNECTIONS [64]         wrk connections
+#   BENCH_LONG_REQUESTS [1000000]  requests of the long RSS run (0 skips it)
+#   BENCH_CGI_RUNS [50]            hyperfine runs of one CGI-mode request
+#   BENCH_SCENARIOS [all]          comma-separated subset (health,register,send_100,send_16k,
+#                                  fetch_10,fetch_200,fetch_challenge,mixed)
+#   BENCH_PROFILE_SECONDS [15]     perf sampling time of `profile`
+#   BENCH_RESULTS_DIR [bench/results]  where latest.{md,json,png} and profile-send.txt go
+#   SCRATCH [.build-bench]         SwiftPM scratch path of the release build
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO"
+command -v swift >/dev/null 2>&1 || PATH="/opt/swift/usr/bin:$PATH"
+PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+
+SCRATCH=${SCRATCH:-.build-bench}
+export BENCH_RUN_DIR=${BENCH_RUN_DIR:-$REPO/.run/bench}
+case $BENCH_RUN_DIR in /*) ;; *) BENCH_RUN_DIR=$REPO/$BENCH_RUN_DIR ;; esac
+export BENCH_HTTP_PORT=${BENCH_HTTP_PORT:-18480}
+export BENCH_THREADS=${BENCH_THREADS:-4}
+export BENCH_RESULTS_DIR=${BENCH_RESULTS_DIR:-$REPO/bench/results}
+export BENCH_CEILING_HEALTH_PORT=$((BENCH_HTTP_PORT + 1))
+export BENCH_CEILING_SEND_PORT=$((BENCH_HTTP_PORT + 2))
+CEILING_DIR=$BENCH_RUN_DIR/ceiling
+# /usr/bin/python3: Debian's, with python3-nacl and python3-matplotlib (not a pyenv shim).
+PYTHON=/usr/bin/python3
+
+say() { echo "bench: $*"; }
+die() { echo "bench: $*" >&2; exit 1; }
+
+stack() {
+    RUN_DIR=$BENCH_RUN_DIR HTTP_PORT=$BENCH_HTTP_PORT SEALDROP_THREADS=$BENCH_THREADS \
+        SEALDROP_BIN=${SEALDROP_BIN:-} "$REPO/scripts/stack.sh" "$@"
+}
+
+build() {
+    bench/deps.sh
+    scripts/deps.sh
+    say "building SealDrop (release, scratch path $SCRATCH)"
+    swift build -c release --scratch-path "$SCRATCH" --product sealdrop -Xswiftc -warnings-as-errors
+    SEALDROP_BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/sealdrop
+    export SEALDROP_BIN
+    say "building the ceiling responders"
+    make -s -C bench/ceiling OUT="$REPO/$SCRATCH/ceiling"
+    export BENCH_CEILING_BIN_DIR=$REPO/$SCRATCH/ceiling
+}
+
+# ------------------------------------------------------------- ceilings
+
+ceiling_alive() { # PIDFILE
+    [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
+}
+
+ceiling_stop_pid() { # PIDFILE WHAT SIGNAL
+    ceiling_alive "$1" || { rm -f "$1"; return 0; }
+    local pid deadline=$((SECONDS + 30))
+    pid=$(cat "$1")
+    kill "-$3" "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do
+        [ $SECONDS -lt $deadline ] || { kill -KILL "$pid" 2>/dev/null || true; break; }
+        sleep 0.1
+    done
+    rm -f "$1"
+    say "$2 stopped"
+}
+
+ceilings_stop() {
+    [ -d "$CEILING_DIR" ] || return 0
+    ceiling_stop_pid "$CEILING_DIR/nginx.pid" "ceiling nginx" QUIT
+    ceiling_stop_pid "$CEILING_DIR/health.pid" "health ceiling" TERM
+    ceiling_stop_pid "$CEILING_DIR/send.pid" "send ceiling" TERM
+    rm -f "$CEILING_DIR"/*.sock
+}
+
+ceiling_launch() { # NAME BINARY
+    local sock=$CEILING_DIR/$1.sock
+    rm -f "$sock"
+    # The database settings are the responder's, from the file stack.sh wrote.
+    setsid bash -c 'set -a; source "$1"; set +a; echo $$ >"$2"; exec "$3" "$4" "$5"' _ \
+        "$BENCH_RUN_DIR/sealdrop.env" "$CEILING_DIR/$1.pid" "$2" "$sock" "$BENCH_THREADS" \
+        </dev/null >>"$CEILING_DIR/$1.log" 2>&1 &
+    local deadline=$((SECONDS + 30))
+    until [ -S "$sock" ]; do
+        [ $SECONDS -lt $deadline ] || { tail -n 20 "$CEILING_DIR/$1.log" >&2; die "$1 ceiling did not create $sock"; }
+        sleep 0.1
+    done
+}
+
+ceilings_start() {
+    ceilings_stop
+    mkdir -p "$CEILING_DIR/nginx"
+    ceiling_launch health "$BENCH_CEILING_BIN_DIR/health-ceiling"
+    ceiling_launch send "$BENCH_CEILING_BIN_DIR/send-ceiling"
+    # The same template stack.sh renders for SealDrop, so nginx is set up identically.
+    $PYTHON bench/ceiling/nginx_conf.py deploy/nginx/dev.conf.in "$CEILING_DIR" \
+        "$BENCH_CEILING_HEALTH_PORT:$CEILING_DIR/health.sock" "$BENCH_CEILING_SEND_PORT:$CEILING_DIR/send.sock" \
+        >"$CEILING_DIR/nginx.conf"
+    nginx -p "$CEILING_DIR/nginx/" -e "$CEILING_DIR/nginx-error.log" -c "$CEILING_DIR/nginx.conf" </dev/null \
+        || { tail -n 20 "$CEILING_DIR/nginx-error.log" >&2; die "the ceiling nginx did not start"; }
+    local port path code
+    for port in "$BENCH_CEILING_HEALTH_PORT:/health" "$BENCH_CEILING_SEND_PORT:/send"; do
+        path=${port#*:}
+        port=${port%%:*}
+        code=$(curl -s -o /dev/null -w '%{http_code}' --retry 20 --retry-connrefused --retry-delay 0 \
+            --max-time 5 "http://127.0.0.1:$port$path" || true)
+        case $code in 200|400) ;; *) die "ceiling on port $port answered $code for $path" ;; esac
+    done
+    say "ceilings ready: health :$BENCH_CEILING_HEALTH_PORT, send :$BENCH_CEILING_SEND_PORT"
+}
+
+# --------------------------------------------------------------- stack
+
+up() {
+    # A fresh responder every time, so its idle RSS is that of a new process.
+    stack stop >/dev/null
+    # Flood limits off or out of reach: the benchmark is one address hammering a
+    # few links. The environment wins over the config file and reaches the responder.
+    export SEALDROP_LINK_SENDS_PER_MINUTE=0 SEALDROP_ADDRESS_REQUESTS_PER_MINUTE=0 \
+        SEALDROP_ADDRESS_REGISTRATIONS_PER_HOUR=0 SEALDROP_MAILBOX_MAX_MESSAGES=10000000 \
+        SEALDROP_MAILBOX_MAX_BYTES=1099511627776 SEALDROP_MAX_OUTSTANDING_CHALLENGES=100
+    stack start
+    ceilings_start
+}
+
+down() {
+    ceilings_stop
+    stack stop
+}
+
+case ${1:-all} in
+    all)
+        build
+        trap down EXIT
+        up
+        mkdir -p "$BENCH_RUN_DIR/raw"
+        $PYTHON bench/driver/main.py
+        $PYTHON bench/driver/report.py "$BENCH_RESULTS_DIR/latest.json"
+        say "wrote $BENCH_RESULTS_DIR/latest.md, latest.json, latest.png"
+        ;;
+    profile)
+        build
+        trap down EXIT
+        up
+        $PYTHON bench/driver/profile.py
+        ;;
+    up) build; up ;;
+    down) down ;;
+    *) echo "usage: $0 [all|profile|up|down]" >&2; exit 2 ;;
+esac
