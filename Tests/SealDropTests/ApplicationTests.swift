@@ -85,6 +85,10 @@ import Testing
         let (status, _, send) = post("/register", #"{"public_key":"\#(Base64.encode(SigningKeyPair().publicKey.bytes))"}"#)
         #expect(status == 503)
         #expect(send.header("Retry-After") != nil)
+        // Naming a sender link must not turn the outage into "no such link".
+        #expect(post("/request_message_permission", #"{"from_link_token":"link_a","to_link_token":"link_b"}"#).0 == 503)
+        let box = Base64.encode([UInt8](repeating: 1, count: 48))
+        #expect(post("/send", #"{"link_token":"link_b","encrypted_message":"\#(box)","from_link_token":"link_a"}"#).0 == 503)
     }
 
     @Test func badInputChangesNothing() {

@@ -36,10 +36,14 @@ import Testing
         #expect(try parse(value.serialized) == value)
     }
 
-    @Test func integersAreWholeNumbersOnly() throws {
+    @Test func integersAreWholeNumbersHoweverWritten() throws {
         #expect(try parse("42").integer == 42)
+        #expect(try parse("2013.0").integer == 2013)
+        #expect(try parse("2.013e3").integer == 2013)
+        #expect(try parse("-1E2").integer == -100)
         #expect(try parse("4.2").integer == nil)
-        #expect(try parse("1e3").integer == nil)
+        #expect(try parse("1e-3").integer == nil)
+        #expect(try parse("1e40").integer == nil)
         #expect(try parse("99999999999999999999").integer == nil)
     }
 }

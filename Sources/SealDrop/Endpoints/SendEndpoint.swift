@@ -63,7 +63,7 @@ struct SendEndpoint: Endpoint {
     private func checkPermission(from sender: String, to recipient: String, body: RequestBody,
                                  context: EndpointContext) throws(APIError) {
         let senderClient: ClientRecord
-        do { senderClient = try context.requireClient(sender) } catch { throw APIError.notFound("Invalid from_link_token") }
+        do { senderClient = try context.requireClient(sender) } catch where error.status == .notFound { throw APIError.notFound("Invalid from_link_token") }
         try Authenticator(context: context).authenticate(senderClient, body: body)
         let permitted = try database { () throws(StoreError) in
             try context.store.isPermitted(from: senderClient.linkToken, to: recipient)

@@ -26,10 +26,30 @@ public indirect enum JSONValue: Sendable, Equatable {
         return members.last { $0.0 == key }?.1
     }
 
-    /// The value as a whole number, when it is one (no fraction, no exponent).
+    /// The value as a whole number in Int64's range, however written: `2013`,
+    /// `2013.0` (what Dart's and JavaScript's doubles send), `2.013e3`. JSON Schema
+    /// counts these as integers too, so openapi.yaml's `integer` means the same.
     public var integer: Int64? {
         guard case .number(let text) = self else { return nil }
-        return Int64(text)
+        if let value = Int64(text) { return value }
+        var digits = Substring(text)
+        let negative = digits.first == "-"
+        if negative { digits = digits.dropFirst() }
+        var exponent = 0
+        if let e = digits.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            // Past 40 the value is out of range or not whole anyway.
+            guard let parsed = Int(digits[digits.index(after: e)...].drop { $0 == "+" }), abs(parsed) <= 40 else { return nil }
+            exponent = parsed
+            digits = digits[..<e]
+        }
+        var mantissa = String(digits)
+        if let dot = mantissa.firstIndex(of: ".") {
+            exponent -= mantissa.distance(from: dot, to: mantissa.endIndex) - 1
+            mantissa.remove(at: dot)
+        }
+        while exponent < 0, mantissa.last == "0" { mantissa.removeLast(); exponent += 1 }
+        guard exponent >= 0, mantissa.count + exponent <= 20 else { return nil }
+        return Int64((negative ? "-" : "") + mantissa + String(repeating: "0", count: exponent))
     }
 
     /// Compact JSON text of the value.

@@ -37,21 +37,32 @@ final class DatabaseSession {
     /// statement was sent is replaced and the body retried once; a failure
     /// mid-statement is not retried, since the statement may have taken effect.
     func withConnection<T>(_ body: (Connection) throws -> T) throws(StoreError) -> T {
-        let live = try liveConnection()
-        do {
-            let result = try body(live)
-            lastVerified = monotonicMicroseconds()
-            return result
-        } catch let error as MariaDBError where error.isConnectionLost {
-            discardConnection()
-            if error.code == MariaDBError.serverGone {
-                let fresh = try liveConnection()
-                do { return try body(fresh) } catch { throw classify(error) }
+        var attempt = 0
+        while true {
+            attempt += 1
+            let live = try liveConnection()
+            do {
+                let result = try body(live)
+                lastVerified = monotonicMicroseconds()
+                return result
+            } catch let error as MariaDBError where error.isConnectionLost {
+                discardConnection()
+                // 2006: the statement never reached the server, so it can be sent again.
+                guard error.code == MariaDBError.serverGone, attempt == 1 else { throw StoreError.unavailable }
+            } catch let error as MariaDBError where Self.isWorthRetrying(error) && attempt < 3 {
+                // InnoDB rolled the statement (or transaction) back as a whole:
+                // nothing took effect, and the next attempt usually wins.
+                continue
+            } catch {
+                throw classify(error)
             }
-            throw StoreError.unavailable
-        } catch {
-            throw classify(error)
         }
+    }
+
+    /// Deadlock (1213), lock wait timeout (1205), and the auto-increment read
+    /// failure (1467) concurrent INSERT … SELECT can meet under load.
+    private static func isWorthRetrying(_ error: MariaDBError) -> Bool {
+        error.isTransactionRetryable || error.code == 1467
     }
 
     /// Whether the database answers. A connection that ran a statement within the
