@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages SealDrop needs to build, test and run its dev stack.
-# Idempotent: when everything is installed it only asks dpkg (well under a second)
+# Idempotent (scripts/apt-install.sh): when everything is installed it only asks dpkg
 # and never touches the network.
 set -euo pipefail
 
@@ -19,34 +19,4 @@ packages=(
     python3 python3-nacl python3-requests
 )
 
-if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
-    echo "deps: not a Debian-like system (no dpkg-query/apt-get); install these yourself if missing: ${packages[*]}" >&2
-    exit 0
-fi
-
-# One dpkg-query call for all packages; unknown packages print nothing on stdout.
-installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${packages[@]}" 2>/dev/null \
-    | awk '$2 == "ii" { print $1 }' || true)
-missing=()
-for package in "${packages[@]}"; do
-    # Any nginx flavour will do (nginx-light, nginx-full, ... all ship /usr/sbin/nginx).
-    [ "$package" = nginx ] && [ -x /usr/sbin/nginx ] && continue
-    grep -qxF "$package" <<<"$installed" || missing+=("$package")
-done
-
-if [ ${#missing[@]} -eq 0 ]; then
-    exit 0
-fi
-
-if [ "$(id -u)" -eq 0 ]; then
-    sudo=()
-elif command -v sudo >/dev/null 2>&1; then
-    sudo=(sudo)
-else
-    echo "deps: missing packages (${missing[*]}) and not root, and sudo is not installed; install them as root." >&2
-    exit 1
-fi
-
-echo "deps: installing ${missing[*]}"
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+exec "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" deps "${packages[@]}"

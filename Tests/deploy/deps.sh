@@ -21,31 +21,7 @@ packages=(
     libfcgi-dev libsodium-dev libmariadb-dev libssl-dev zlib1g-dev binutils build-essential
 )
 
-if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
-    echo "deploy deps: not a Debian-like system; install these yourself if missing: ${packages[*]}" >&2
-    exit 0
-fi
-
-installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "${packages[@]}" 2>/dev/null \
-    | awk '$2 == "ii" { print $1 }' || true)
-missing=()
-for package in "${packages[@]}"; do
-    grep -qxF "$package" <<<"$installed" || missing+=("$package")
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-if [ "$(id -u)" -eq 0 ]; then
-    sudo=()
-elif command -v sudo >/dev/null 2>&1; then
-    sudo=(sudo)
-else
-    echo "deploy deps: missing packages (${missing[*]}), not root, and no sudo; install them as root." >&2
-    exit 1
-fi
-
-echo "deploy deps: installing ${missing[*]}"
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
 # The tests never use the system-wide Apache the package sets up: they start their own
 # instance on a loopback port. (On a machine running systemd, the package starts that
 # system Apache on port 80; `systemctl disable --now apache2` stops it if unwanted.)
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+exec "$(dirname "${BASH_SOURCE[0]}")/../../scripts/apt-install.sh" "deploy deps" "${packages[@]}"
