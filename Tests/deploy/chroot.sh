@@ -19,14 +19,7 @@ TEST_NAME=chroot
 # shellcheck source=Tests/deploy/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-if ! $IS_ROOT; then
-    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-        exec sudo -n --preserve-env=SEALDROP_PORTABLE_BIN,DEPLOY_RUN_DIR,DEPLOY_PORT_BASE,DEPLOY_DB_KEEP,DEPLOY_TIMEOUT "$0" "$@"
-    fi
-    fail "the chroot test needs root (chroot, bind mounts), and sudo -n is not available"
-    summary
-    exit 1
-fi
+require_root "chroot, bind mounts" "$@"
 for tool in debootstrap unshare chroot cgi-fcgi nginx; do
     command -v "$tool" >/dev/null || die "$tool is missing; run Tests/deploy/deps.sh"
 done
@@ -152,14 +145,7 @@ health_ok() { [ "$(status_of --cacert "$CR/nginx/tls/cert.pem" "$URL/health")" =
 poll "$DEPLOY_TIMEOUT" health_ok || { show_log "$CR/nginx/logs/error.log"; show_log "$CR/responder.log"; die "$URL/health did not answer 200"; }
 flow "FastCGI in the chroot behind nginx" "$URL" --ca "$CR/nginx/tls/cert.pem"
 
-sigterm_exits_zero() {
-    kill -TERM "$RESPONDER_PID"
-    local status
-    wait "$RESPONDER_PID"
-    status=$?
-    RESPONDER_PID=""
-    [ "$status" -eq 0 ] || { echo "exit status $status"; show_log "$CR/responder.log"; return 1; }
 }
-check "FastCGI: SIGTERM stops the chroot responder with exit status 0" sigterm_exits_zero
+check "FastCGI: SIGTERM stops the chroot responder with exit status 0" sigterm_exits_zero "$CR/responder.log"
 
 summary

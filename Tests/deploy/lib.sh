@@ -293,3 +293,28 @@ minbase_root() {
     fi
     echo "$root"
 }
+
+# require_root WHY ARGS...: re-runs the calling test (with its ARGS) as root through
+# `sudo -n` when not root already; fails the test, saying WHY, when that is impossible.
+require_root() {
+    local why=$1
+    shift
+    $IS_ROOT && return 0
+    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+        exec sudo -n --preserve-env=SEALDROP_PORTABLE_BIN,DEPLOY_RUN_DIR,DEPLOY_PORT_BASE,DEPLOY_DB_KEEP,DEPLOY_TIMEOUT "$0" "$@"
+    fi
+    fail "the $TEST_NAME test needs root ($why), and sudo -n is not available"
+    summary
+    exit 1
+}
+
+# sigterm_exits_zero LOG: SIGTERM to $RESPONDER_PID, which must then exit with status 0
+# (it finishes what it has in flight; Restart=on-failure leaves it stopped).
+sigterm_exits_zero() {
+    kill -TERM "$RESPONDER_PID"
+    local status
+    wait "$RESPONDER_PID"
+    status=$?
+    RESPONDER_PID=""
+    [ "$status" -eq 0 ] || { echo "exit status $status"; show_log "$1"; return 1; }
+}

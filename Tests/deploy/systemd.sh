@@ -20,14 +20,7 @@ TEST_NAME=systemd
 # shellcheck source=Tests/deploy/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-if ! $IS_ROOT; then
-    if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-        exec sudo -n --preserve-env=SEALDROP_PORTABLE_BIN,DEPLOY_RUN_DIR,DEPLOY_PORT_BASE,DEPLOY_DB_KEEP,DEPLOY_TIMEOUT "$0" "$@"
-    fi
-    fail "the systemd test needs root (a container), and sudo -n is not available"
-    summary
-    exit 1
-fi
+require_root "a container" "$@"
 for tool in systemd-nspawn nsenter debootstrap nginx; do
     command -v "$tool" >/dev/null || die "$tool is missing; run Tests/deploy/deps.sh"
 done
