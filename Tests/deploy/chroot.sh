@@ -145,7 +145,6 @@ health_ok() { [ "$(status_of --cacert "$CR/nginx/tls/cert.pem" "$URL/health")" =
 poll "$DEPLOY_TIMEOUT" health_ok || { show_log "$CR/nginx/logs/error.log"; show_log "$CR/responder.log"; die "$URL/health did not answer 200"; }
 flow "FastCGI in the chroot behind nginx" "$URL" --ca "$CR/nginx/tls/cert.pem"
 
-}
 check "FastCGI: SIGTERM stops the chroot responder with exit status 0" sigterm_exits_zero "$CR/responder.log"
 
 summary

@@ -180,7 +180,6 @@ too_many() {
 check "limit_req on /challenge_request answers 429 in JSON with Retry-After" too_many
 
 # SIGTERM: the responder finishes and exits 0 (Restart=on-failure leaves it stopped).
-}
 check "SIGTERM stops the responder with exit status 0" sigterm_exits_zero "$N/logs/responder.log"
 
 unavailable() {

@@ -160,7 +160,9 @@ restarts_under_load() {
     local ready=$S/load-ready load_pid result i old new
     rm -f "$ready"
     # One request every 60 ms or so stays under the site's 20 a second per address.
-    "$PYTHON" "$REPO/Tests/deploy/load.py" "$URL/health" 8 --workers 1 --interval 0.06 --ca "$CA" --ready "$ready" \
+    # 45 s outlasts five restarts even on a busy machine; each restart needs the load
+    # still running to show the new process serving.
+    "$PYTHON" "$REPO/Tests/deploy/load.py" "$URL/health" 45 --workers 1 --interval 0.06 --ca "$CA" --ready "$ready" \
         >"$S/load.out" 2>&1 &
     load_pid=$!
     poll 15 test -e "$ready" || { kill "$load_pid" 2>/dev/null; echo "the load never got an answer"; return 1; }
