@@ -83,23 +83,9 @@ db_start() {
     say "MariaDB ready (pid $(pid_of "$DB_PID"))"
 }
 
+# SIGTERM is mariadbd's clean shutdown, the same as `mariadb-admin shutdown`.
 db_stop() {
-    if ! pid_alive "$DB_PID" "$DB_MARK"; then
-        rm -f "$DB_PID"
-        return 0
-    fi
-    local pid
-    pid=$(pid_of "$DB_PID")
-    # A clean shutdown through the admin account; SIGTERM does the same if that fails.
-    mariadb-admin --defaults-file="$MY_CNF" --connect-timeout=5 shutdown >/dev/null 2>&1 \
-        || kill -TERM "$pid" 2>/dev/null || true
-    if ! wait_gone "$pid" "$STACK_TIMEOUT"; then
-        say "MariaDB (pid $pid) did not exit within ${STACK_TIMEOUT}s; killing it"
-        kill -KILL "$pid" 2>/dev/null || true
-        wait_gone "$pid" 10 || die "MariaDB (pid $pid) survived SIGKILL"
-    fi
-    rm -f "$DB_PID"
-    say "MariaDB stopped"
+    stop_pid "$DB_PID" "$DB_MARK" TERM MariaDB
 }
 
 # Creates the database and the application account (idempotent). The password is
