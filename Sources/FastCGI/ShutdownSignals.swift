@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,10 +24,14 @@ struct ShutdownSignals {
     }
 }
 
-/// A pipe that becomes readable, once and for good, when shutdown begins.
-final class WakePipe {
+/// A pipe that becomes readable, once and for good, when shutdown begins; busy
+/// workers, which never wait on it, read the flag beside it between requests.
+final class WakePipe: Sendable {
     let readEnd: Int32
     private let writeEnd: Int32
+    private let signalled = Atomic<Bool>(false)
+
+    var hasSignalled: Bool { signalled.load(ordering: .acquiring) }
 
     init() throws {
         var ends: [Int32] = [0, 0]
@@ -38,6 +43,7 @@ final class WakePipe {
     }
 
     func signal() {
+        signalled.store(true, ordering: .releasing)
         var byte: UInt8 = 1
         _ = write(writeEnd, &byte, 1)
     }

@@ -1,5 +1,4 @@
 import CFastCGI
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,18 +10,23 @@ public protocol ExchangeHandler: AnyObject {
     /// Runs once the response has gone to the front server, for work no
     /// client should wait for.
     func afterResponse()
+    /// Runs when no request is waiting, before the worker sleeps: the time to
+    /// write out anything kept back while busy.
+    func idle()
 }
 
 extension ExchangeHandler {
     public func afterResponse() {}
+    public func idle() {}
 }
 
 /// N threads, each looping accept → handle → finish on one listening socket.
 ///
 /// Shutdown is SealDrop's own: libfcgi's SIGTERM handler only sets a flag that
-/// a thread blocked in `accept` never reads. Workers instead wait in `poll` on the
-/// listening socket and a wake-up pipe; SIGTERM/SIGINT make the pipe readable, so
-/// idle workers leave at once and busy ones leave after finishing their request.
+/// a thread blocked in `accept` never reads. Workers instead wait in epoll
+/// (``ConnectionWaiter``) on the listening socket and a wake-up pipe; SIGTERM/SIGINT make the pipe
+/// readable, so idle workers leave at once and busy ones leave after finishing
+/// their request.
 public enum WorkerPool {
     /// Serves until SIGTERM or SIGINT, then returns once every in-flight request is done.
     /// - Parameters:
@@ -36,16 +40,18 @@ public enum WorkerPool {
     ) throws {
         let signals = ShutdownSignals()
         FastCGILibrary.initialize()
-        // Non-blocking, so a worker that loses the race for a connection goes back
-        // to poll instead of sleeping in accept where no wake-up reaches it.
+        // Non-blocking, so a worker that loses the race for a connection (to another
+        // worker, or to another process on the same socket during an upgrade) goes
+        // back to waiting instead of sleeping in accept where no wake-up reaches it.
         let flags = fcntl(listener.descriptor, F_GETFL)
         _ = fcntl(listener.descriptor, F_SETFL, flags | O_NONBLOCK)
         let wake = try WakePipe()
 
         var workers: [pthread_t] = []
         for index in 0..<max(1, threads) {
-            let worker = Worker(index: index, listener: listener.descriptor, wakeDescriptor: wake.readEnd,
-                                aroundThread: aroundThread, makeHandler: makeHandler)
+            let waiter = try ConnectionWaiter(listener: listener.descriptor, wakeDescriptor: wake.readEnd)
+            let worker = Worker(index: index, listener: listener.descriptor, wake: wake,
+                                waiter: waiter, aroundThread: aroundThread, makeHandler: makeHandler)
             guard let thread = worker.start() else {
                 wake.signal()
                 workers.forEach { pthread_join($0, nil) }
@@ -64,16 +70,18 @@ public enum WorkerPool {
 private final class Worker: Sendable {
     let index: Int
     let listener: Int32
-    let wakeDescriptor: Int32
+    let wake: WakePipe
+    let waiter: ConnectionWaiter
     let aroundThread: @Sendable (() -> Void) -> Void
     let makeHandler: @Sendable (Int) -> any ExchangeHandler
 
-    init(index: Int, listener: Int32, wakeDescriptor: Int32,
+    init(index: Int, listener: Int32, wake: WakePipe, waiter: ConnectionWaiter,
          aroundThread: @escaping @Sendable (() -> Void) -> Void,
          makeHandler: @escaping @Sendable (Int) -> any ExchangeHandler) {
         self.index = index
         self.listener = listener
-        self.wakeDescriptor = wakeDescriptor
+        self.wake = wake
+        self.waiter = waiter
         self.aroundThread = aroundThread
         self.makeHandler = makeHandler
     }
@@ -96,14 +104,20 @@ private final class Worker: Sendable {
     private func run() {
         guard let slot = FastCGIRequestSlot(listeningDescriptor: listener) else { return }
         let handler = makeHandler(index)
-        while waitForConnection() {
+        // Accept first, and wait only when nothing is queued: under load a worker
+        // goes from one request to the next with a single accept, as a bare
+        // libfcgi responder does.
+        while !wake.hasSignalled {
             let status = slot.accept()
+            if status == -EAGAIN || status == -EWOULDBLOCK {
+                // Nothing queued, or another worker took it (the socket is non-blocking).
+                guard waiter.waitForConnection(whenIdle: handler.idle) else { break }
+                continue
+            }
             if status < 0 {
-                // Another worker took the connection (EAGAIN), or the client gave up
-                // before its request was read. Anything else: back off briefly.
-                if status != -EAGAIN && status != -EWOULDBLOCK && status != -EINTR && status != -ECONNABORTED {
-                    pauseAfterAcceptFailure()
-                }
+                // The client gave up before its request was read. Anything else
+                // (EMFILE, …): back off briefly.
+                if status != -EINTR && status != -ECONNABORTED { pauseAfterAcceptFailure() }
                 continue
             }
             handler.handle(FastCGIExchange(request: slot.request))
@@ -112,25 +126,10 @@ private final class Worker: Sendable {
         }
     }
 
-    /// True when the listening socket is readable; false once shutdown began.
-    private func waitForConnection() -> Bool {
-        var fds = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)]
-        while true {
-            let ready = poll(&fds, 2, -1)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            if fds[1].revents != 0 { return false }
-            if fds[0].revents != 0 { return true }
-        }
-    }
-
     /// Keeps a persistent accept error (EMFILE, …) from spinning a core, while
     /// still leaving at once on shutdown.
     private func pauseAfterAcceptFailure() {
-        var fd = pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)
+        var fd = pollfd(fd: wake.readEnd, events: Int16(POLLIN), revents: 0)
         _ = poll(&fd, 1, 50)
     }
 }

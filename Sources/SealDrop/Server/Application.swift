@@ -28,7 +28,8 @@ public final class Application {
     }
 
     private func route(_ request: HTTPRequest) -> Outcome {
-        let name = Router.name(forPath: request.path)
+        // A matched route names itself; the others are named from the path.
+        var name: String { Router.name(forPath: request.path) }
         if request.method == "OPTIONS" {
             let allowed = Router.allowedMethods(forPath: request.path)
             guard !allowed.isEmpty else { return Outcome(response: APIError.notFound("Not found").response(), route: name) }

@@ -6,32 +6,89 @@ import Glibc
 /// request id, method, route, status, duration. Routes are logged by name
 /// (`/l/{link_token}`), and nothing from headers or bodies is ever written,
 /// so no token, signature, ciphertext or password can reach the log.
-struct RequestLog {
-    static func request(id: String, method: String, route: String, status: Int, microseconds: Int64) {
+///
+/// Each worker thread keeps its lines in its own buffer and writes them in
+/// batches: when it has nothing else to do, once a line is a second old, or
+/// when the buffer fills. A `write` per request was a tenth of the time spent
+/// answering `/health`. Errors are written at once.
+final class RequestLog {
+    private static let capacity = 16 * 1024
+    private static let maximumDelayMicroseconds: Int64 = 1_000_000
+
+    private var buffer: [UInt8] = []
+    private var oldestLineAt: Int64 = 0
+    private var clock = LogClock()
+
+    init() {
+        buffer.reserveCapacity(Self.capacity)
+    }
+
+    deinit { flush() }
+
+    func request(id: String, method: String, route: String, status: Int, microseconds: Int64, now: Int64) {
         let millis = Double(microseconds) / 1000
         let rounded = (millis * 10).rounded() / 10
-        write("\(Timestamp.now().iso8601) \(id) \(sanitized(method)) \(route) \(status) \(rounded)ms")
+        append("\(clock.timestamp) \(id) \(Self.sanitized(method)) \(route) \(status) \(rounded)ms", now: now)
     }
 
-    static func error(id: String, _ detail: String) {
-        write("\(Timestamp.now().iso8601) \(id) error: \(detail)")
+    func error(id: String, _ detail: String, now: Int64) {
+        append("\(clock.timestamp) \(id) error: \(detail)", now: now)
+        flush()
     }
 
+    /// Writes what is buffered, in one `write` so lines of concurrent threads never interleave.
+    func flush() {
+        guard !buffer.isEmpty else { return }
+        Self.writeAll(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func append(_ line: String, now: Int64) {
+        if buffer.isEmpty { oldestLineAt = now }
+        buffer.append(contentsOf: line.utf8)
+        buffer.append(10)
+        if buffer.count >= Self.capacity || now - oldestLineAt >= Self.maximumDelayMicroseconds { flush() }
+    }
+
+    /// A line outside any request (start, stop, purge trouble), written at once.
     static func notice(_ text: String) {
-        write("\(Timestamp.now().iso8601) sealdrop: \(text)")
+        var clock = LogClock()
+        writeAll(Array("\(clock.timestamp) sealdrop: \(text)\n".utf8))
     }
 
-    /// One `write` per line, so lines of concurrent threads never interleave.
-    private static func write(_ line: String) {
-        var bytes = Array(line.utf8)
-        bytes.append(10)
-        bytes.withUnsafeBytes { _ = Glibc.write(2, $0.baseAddress, $0.count) }
+    private static func writeAll(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Glibc.write(2, raw.baseAddress! + offset, raw.count - offset)
+                if written > 0 { offset += written } else if written < 0 && errno == EINTR { continue } else { return }
+            }
+        }
     }
 
     /// Methods come from the client; keep the log one line of plain text.
     private static func sanitized(_ method: String) -> String {
+        let utf8 = method.utf8
+        if utf8.count <= 16, !utf8.isEmpty, utf8.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) { return method }
         let clean = method.prefix(16).filter { $0.isLetter }
         return clean.isEmpty ? "-" : String(clean)
+    }
+}
+
+/// The current time as the log writes it, formatted once per second.
+struct LogClock {
+    private var second = -1
+    private var text = ""
+
+    var timestamp: String {
+        mutating get {
+            let now = Timestamp.secondsSince1970()
+            if now != second {
+                second = now
+                text = Timestamp.now().iso8601
+            }
+            return text
+        }
     }
 }
 

@@ -10,6 +10,7 @@ public final class ResponderHandler: ExchangeHandler {
     private let reader: RequestReader
     private let idPrefix: String
     private var served: UInt64 = 0
+    private let log = RequestLog()
 
     public init(application: Application, workerIndex: Int) {
         self.application = application
@@ -41,9 +42,10 @@ public final class ResponderHandler: ExchangeHandler {
         // The id a client can quote when reporting a 500; the log has the detail.
         response.headers.append(("X-Request-ID", id))
         exchange.write(response.serialized())
-        if let detail { RequestLog.error(id: id, detail) }
-        RequestLog.request(id: id, method: method, route: route, status: response.status.code,
-                           microseconds: monotonicMicroseconds() - started)
+        let finished = monotonicMicroseconds()
+        if let detail { log.error(id: id, detail, now: finished) }
+        log.request(id: id, method: method, route: route, status: response.status.code,
+                    microseconds: finished - started, now: finished)
     }
 }
 
@@ -59,6 +61,10 @@ extension ResponderHandler {
 
     public func afterResponse() {
         application.maintain()
+    }
+
+    public func idle() {
+        log.flush()
     }
 }
 

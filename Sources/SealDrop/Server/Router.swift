@@ -9,6 +9,11 @@ struct Router {
 
         /// How the route is named in logs: never the token itself.
         var name: String { isPrefix ? pattern + "{link_token}" : pattern }
+
+        func matches(_ path: String) -> Bool {
+            isPrefix ? (path.hasPrefix(pattern) && path.count > pattern.count && !path.dropFirst(pattern.count).contains("/"))
+                     : path == pattern
+        }
     }
 
     enum Match {
@@ -36,10 +41,10 @@ struct Router {
     ]
 
     static func match(method: String, path: String) -> Match {
-        let candidates = routes(forPath: path)
         // HEAD is answered as GET, as Flask does.
         let effective = method == "HEAD" ? "GET" : method
-        if let route = candidates.first(where: { $0.method == effective }) { return .found(route) }
+        for route in routes where route.method == effective && route.matches(path) { return .found(route) }
+        let candidates = routes(forPath: path)
         if candidates.isEmpty { return .notFound }
         return .wrongMethod(allowed: allowedMethods(of: candidates))
     }
@@ -58,11 +63,7 @@ struct Router {
     }
 
     private static func routes(forPath path: String) -> [Route] {
-        routes.filter { route in
-            route.isPrefix ? (path.hasPrefix(route.pattern) && path.count > route.pattern.count
-                              && !path.dropFirst(route.pattern.count).contains("/"))
-                           : path == route.pattern
-        }
+        routes.filter { $0.matches(path) }
     }
 
     /// A route's name for the log, also for paths that matched nothing.

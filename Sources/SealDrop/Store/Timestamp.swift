@@ -10,10 +10,30 @@ public struct Timestamp: Sendable, Equatable {
     /// Python's `datetime.fromisoformat` before 3.11 — what the original
     /// server's clients use — rejects `Z`.
     public var iso8601: String {
+        guard (0...9999).contains(year) else { return slowISO8601 }
+        // Written byte by byte: this runs for every /health answer and log line.
+        return String(unsafeUninitializedCapacity: 25) { out in
+            func put(_ value: Int, width: Int, at offset: Int) {
+                var rest = value
+                for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                    out[index] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
+                    rest /= 10
+                }
+            }
+            put(year, width: 4, at: 0); out[4] = 0x2D
+            put(month, width: 2, at: 5); out[7] = 0x2D
+            put(day, width: 2, at: 8); out[10] = 0x54
+            put(hour, width: 2, at: 11); out[13] = 0x3A
+            put(minute, width: 2, at: 14); out[16] = 0x3A
+            put(second, width: 2, at: 17)
+            for (index, byte) in "+00:00".utf8.enumerated() { out[19 + index] = byte }
+            return 25
+        }
+    }
+
+    private var slowISO8601: String {
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : String(n) }
-        let y = String(year)
-        let paddedYear = String(repeating: "0", count: max(0, 4 - y.count)) + y
-        return "\(paddedYear)-\(two(month))-\(two(day))T\(two(hour)):\(two(minute)):\(two(second))+00:00"
+        return "\(year)-\(two(month))-\(two(day))T\(two(hour)):\(two(minute)):\(two(second))+00:00"
     }
 
     /// Seconds since 1970 from the system clock.
