@@ -21,7 +21,7 @@ struct TimestampTests {
         gmtime_r(&seconds, &parts)
         var buffer = [CChar](repeating: 0, count: 32)
         strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S+00:00", &parts)
-        let expected = String(cString: buffer)
+        let expected = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let formatted = Timestamp(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday),
                                   hour: Int(parts.tm_hour), minute: Int(parts.tm_min), second: Int(parts.tm_sec)).iso8601
         #expect(formatted == expected)
