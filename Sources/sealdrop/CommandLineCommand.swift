@@ -78,9 +78,14 @@ struct CommandLineCommand {
         switch action {
         case .migrate:
             do {
-                let applied = try Migrator(configuration: configuration.database).migrate()
-                print(applied.isEmpty ? "schema is up to date (version \(Migrator.latestVersion))"
-                                      : "applied schema versions \(applied.map(String.init).joined(separator: ", "))")
+                let outcome = try Migrator(configuration: configuration.database).migrate()
+                print(outcome.applied.isEmpty ? "schema is up to date (version \(Migrator.latestVersion))"
+                                              : "applied schema versions \(outcome.applied.map(String.init).joined(separator: ", "))")
+                for refused in outcome.routinesRefused {
+                    print("note: the database refused to create the stored procedure \(refused.name) (\(refused.reason)); "
+                          + "SealDrop works without it, with more round trips per request. Grant CREATE ROUTINE "
+                          + "and run `sealdrop migrate` again to use it.")
+                }
                 return 0
             } catch {
                 printError("sealdrop migrate: \(error)")

@@ -1,3 +1,4 @@
+import MariaDB
 import Sodium
 import TestSupport
 
@@ -19,4 +20,14 @@ func sendMessages(_ api: SealDropClient, to recipient: Recipient, count: Int, pr
 
 func ids(_ json: JSON) -> [Int64] {
     (json["data"]?.array ?? []).compactMap { $0["id"]?.int }
+}
+
+/// A connection to a private stack's database, for setting up what no API call can
+/// (aged messages, damaged counters) and for checking what was stored.
+func databaseConnection(_ stack: PrivateStack) throws -> Connection {
+    guard let socket = stack.values["SEALDROP_TEST_DB_SOCKET"], let user = stack.values["SEALDROP_TEST_DB_USER"],
+          let password = stack.values["SEALDROP_TEST_DB_PASSWORD"], let name = stack.values["SEALDROP_TEST_DB_NAME"] else {
+        throw StackError("stack.env lacks the database settings: \(stack.values.keys.sorted())")
+    }
+    return try Connection(ConnectionOptions(unixSocket: socket, user: user, password: password, database: name))
 }

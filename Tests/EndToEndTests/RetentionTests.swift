@@ -13,7 +13,7 @@ struct RetentionTests {
             let recipient = try Recipient(client: api)
             let ids = try sendMessages(api, to: recipient, count: 4)
             try api.expect(api.ack(linkToken: recipient.linkToken, messageIDs: [ids[1], ids[2]], auth: recipient.bearer), 200, "ack")
-            let connection = try connect(stack)
+            let connection = try databaseConnection(stack)
             // Age them: ids[0] past 30 days; ids[1] seen and past 7 days; ids[2] seen but recent; ids[3] untouched.
             try connection.run("UPDATE messages SET created_at = NOW() - INTERVAL 31 DAY WHERE id = ?", [.int(ids[0])])
             try connection.run("UPDATE messages SET created_at = NOW() - INTERVAL 8 DAY WHERE id = ?", [.int(ids[1])])
@@ -32,7 +32,7 @@ struct RetentionTests {
             let api = try stack.client()
             let recipient = try Recipient(client: api)
             let ids = try sendMessages(api, to: recipient, count: 2)
-            let connection = try connect(stack)
+            let connection = try databaseConnection(stack)
             try connection.run("UPDATE messages SET created_at = NOW() - INTERVAL 40 DAY WHERE id = ?", [.int(ids[0])])
             // Requests keep coming; one of them, a second or more later, triggers the batch.
             try waitUntil("an expired message is purged without a cron job", timeout: 30) {
@@ -40,14 +40,6 @@ struct RetentionTests {
                 return try remaining(ids, connection) == [ids[1]]
             }
         }
-    }
-
-    private func connect(_ stack: PrivateStack) throws -> Connection {
-        guard let socket = stack.values["SEALDROP_TEST_DB_SOCKET"], let user = stack.values["SEALDROP_TEST_DB_USER"],
-              let password = stack.values["SEALDROP_TEST_DB_PASSWORD"], let name = stack.values["SEALDROP_TEST_DB_NAME"] else {
-            throw StackError("stack.env lacks the database settings: \(stack.values.keys.sorted())")
-        }
-        return try Connection(ConnectionOptions(unixSocket: socket, user: user, password: password, database: name))
     }
 
     private func remaining(_ ids: [Int64], _ connection: Connection) throws -> [Int64] {

@@ -48,7 +48,9 @@ struct SendEndpoint: Endpoint {
             // The recipient has to fetch and acknowledge first; that takes a while.
             throw APIError.tooManyRequests("The recipient's mailbox is full", retryAfter: 600)
         case .rateLimited:
-            throw APIError.tooManyRequests("Too many messages to this link; slow down", retryAfter: abuse.linkWindowSeconds)
+            // The rate drains continuously: room for one more send comes this soon.
+            let interval = (abuse.linkWindowSeconds + abuse.linkSendsPerWindow - 1) / max(1, abuse.linkSendsPerWindow)
+            throw APIError.tooManyRequests("Too many messages to this link; slow down", retryAfter: max(1, interval))
         }
         var json = JSONWriter()
         json.beginObject()

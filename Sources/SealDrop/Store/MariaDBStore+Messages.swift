@@ -3,47 +3,80 @@ import MariaDB
 extension MariaDBStore {
     public func insertMessage(_ message: NewMessage, limits: MailboxLimits) throws(StoreError) -> SendOutcome {
         try session.withConnection { connection -> SendOutcome in
-            // One round trip in the common case: the insert itself proves the link
-            // exists and checks its mailbox and send rate. FOR UPDATE locks the
-            // link's row until commit, so a link's messages get their ids in commit
-            // order and a poller reading `since_id` can never skip one.
-            let size = Int64(message.encryptedMessage.utf8.count)
-            // The mailbox check reads at most `maxUnseenMessages` index entries
-            // (link_token, seen, size): past that many the mailbox is full anyway,
-            // and below it the byte sum is exact.
-            let result = try connection.run("""
-                INSERT INTO messages (link_token, encrypted_message, metadata, size)
-                SELECT c.link_token, ?, ?, ? FROM clients c
-                WHERE c.link_token = ? AND BINARY c.link_token = ?
-                  AND (SELECT COUNT(*) < ? AND COALESCE(SUM(u.size), 0) + ? <= ?
-                       FROM (SELECT size FROM messages WHERE link_token = ? AND seen = FALSE LIMIT ?) AS u)
-                  AND (? = 0 OR (SELECT COUNT(*) FROM messages
-                                 WHERE link_token = ? AND created_at > NOW() - INTERVAL ? SECOND) < ?)
-                FOR UPDATE
-                """, [.text(message.encryptedMessage), message.metadataJSON.map(Value.text) ?? .null, .int(size),
-                      .text(message.linkToken), .text(message.linkToken),
-                      .int(Int64(limits.maxUnseenMessages)), .int(size), .int(Int64(limits.maxUnseenBytes)),
-                      .text(message.linkToken), .int(Int64(limits.maxUnseenMessages)),
-                      .int(Int64(limits.sendsPerWindow)), .text(message.linkToken), .int(Int64(limits.windowSeconds)),
-                      .int(Int64(limits.sendsPerWindow))])
-            if result.affectedRows == 1 { return .stored(id: Int64(result.lastInsertID)) }
-            return try refusal(for: message.linkToken, size: size, limits: limits, connection: connection)
+            // The mailbox and send-rate counters live on the link's row, so the check
+            // costs the same for an empty mailbox and a full one. Counting and storing
+            // are one transaction, and the link's row stays locked until it commits,
+            // so a link's messages get their ids in commit order and a poller reading
+            // `since_id` can never skip one.
+            let first = try send(message, limits: limits, connection: connection)
+            guard first == .mailboxFull else { return first }
+            // Counters are only ever refused on after a recount: a writer that
+            // bypasses them (the original server, a hand-made fix) cannot wedge a mailbox.
+            try recountMailbox(message.linkToken, connection: connection)
+            return try send(message, limits: limits, connection: connection)
         }
     }
 
-    /// Why an insert stored nothing; only asked on that rare path.
+    private func send(_ message: NewMessage, limits: MailboxLimits, connection: Connection) throws -> SendOutcome {
+        let size = Int64(message.encryptedMessage.utf8.count)
+        let rate = limits.sendsPerWindow > 0 ? Double(limits.sendsPerWindow) / Double(max(1, limits.windowSeconds)) : 0
+        if sendRoutine.isAvailable {
+            do {
+                // One round trip (Routines.send).
+                let row = try connection.query("CALL sealdrop_send(?, ?, ?, ?, ?, ?, ?, ?)", [
+                    .text(message.linkToken), .text(message.encryptedMessage), message.metadataJSON.map(Value.text) ?? .null,
+                    .int(size), .int(Int64(limits.maxUnseenMessages)), .int(Int64(limits.maxUnseenBytes)),
+                    .int(Int64(limits.sendsPerWindow)), .double(rate)]).first
+                switch row?[0].int64 {
+                case 0: return .stored(id: row?[1].int64 ?? 0)
+                case 1: return .unknownLink
+                case 2: return .mailboxFull
+                default: return .rateLimited
+                }
+            } catch let error as MariaDBError where RoutineAvailability.isMissing(error) {
+                sendRoutine.markMissing()
+            }
+        }
+        // The same work without the procedure: four round trips.
+        let stored = try connection.transaction { () throws -> SendOutcome? in
+            let reserved = try connection.run(MailboxSQL.reserve(
+                link: "?", size: "?", maxMessages: "?", maxBytes: "?", sendsLimit: "?", sendsRate: "?"), [
+                    // In the order the placeholders appear in MailboxSQL.reserve.
+                    .int(size), .int(Int64(limits.sendsPerWindow)), .double(rate),
+                    .text(message.linkToken), .text(message.linkToken),
+                    .int(Int64(limits.maxUnseenMessages)), .int(size), .int(Int64(limits.maxUnseenBytes)),
+                    .int(Int64(limits.sendsPerWindow)), .double(rate), .int(Int64(limits.sendsPerWindow))])
+            guard reserved.affectedRows == 1 else { return nil }
+            let result = try connection.run("""
+                INSERT INTO messages (link_token, encrypted_message, metadata, size) VALUES (?, ?, ?, ?)
+                """, [.text(message.linkToken), .text(message.encryptedMessage),
+                      message.metadataJSON.map(Value.text) ?? .null, .int(size)])
+            return .stored(id: Int64(result.lastInsertID))
+        }
+        if let stored { return stored }
+        return try refusal(for: message.linkToken, size: size, limits: limits, connection: connection)
+    }
+
+    /// Why a reservation was refused; only asked on that rare path.
     private func refusal(for linkToken: String, size: Int64, limits: MailboxLimits, connection: Connection) throws -> SendOutcome {
         let rows = try connection.query("""
-            SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE link_token = ? AND seen = FALSE LIMIT ?) AS u),
-                   (SELECT COALESCE(SUM(u.size), 0)
-                    FROM (SELECT size FROM messages WHERE link_token = ? AND seen = FALSE LIMIT ?) AS u)
-            FROM clients c WHERE c.link_token = ? AND BINARY c.link_token = ?
-            """, [.text(linkToken), .int(Int64(limits.maxUnseenMessages)), .text(linkToken), .int(Int64(limits.maxUnseenMessages)),
-                  .text(linkToken), .text(linkToken)])
+            SELECT unseen_messages, unseen_bytes FROM clients WHERE link_token = ? AND BINARY link_token = ?
+            """, [.text(linkToken), .text(linkToken)])
         guard let row = rows.first else { return .unknownLink }
         let unseen = row[0].int64 ?? 0, bytes = row[1].int64 ?? 0
         if unseen >= Int64(limits.maxUnseenMessages) || bytes + size > Int64(limits.maxUnseenBytes) { return .mailboxFull }
         return .rateLimited
+    }
+
+    /// Sets a link's mailbox counters from its messages.
+    private func recountMailbox(_ linkToken: String, connection: Connection) throws {
+        _ = try connection.run("""
+            UPDATE clients c
+            JOIN (SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM messages
+                  WHERE link_token = ? AND seen = FALSE) AS u
+            SET c.unseen_messages = u.n, c.unseen_bytes = u.bytes
+            WHERE c.link_token = ? AND BINARY c.link_token = ?
+            """, [.text(linkToken), .text(linkToken), .text(linkToken)])
     }
 
     public func messages(linkToken: String, query: MessageQuery) throws(StoreError) -> [StoredMessage] {
@@ -66,44 +99,103 @@ extension MariaDBStore {
     public func markSeen(linkToken: String, ids: [Int64]) throws(StoreError) -> Int {
         guard !ids.isEmpty else { return 0 }
         return try session.withConnection { connection -> Int in
-            // The ids travel as one JSON array, so one prepared statement serves any count.
-            let result = try connection.run("""
-                UPDATE messages m
-                JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS wanted ON m.id = wanted.id
-                SET m.seen = TRUE
-                WHERE m.link_token = ? AND m.seen = FALSE
-                """, [.text(Self.jsonList(ids)), .text(linkToken)])
-            return Int(result.affectedRows)
+            try connection.transaction { () throws -> Int in
+                let (count, bytes) = try lockMailbox(linkToken, unseenAmong: ids, connection: connection)
+                guard count > 0 else { return 0 }
+                // The ids travel as one JSON array, so one prepared statement serves any count.
+                let result = try connection.run("""
+                    UPDATE messages m
+                    JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS wanted ON m.id = wanted.id
+                    SET m.seen = TRUE
+                    WHERE m.link_token = ? AND m.seen = FALSE
+                    """, [.text(Self.jsonList(ids)), .text(linkToken)])
+                try uncount(count, bytes: bytes, from: linkToken, connection: connection)
+                return Int(result.affectedRows)
+            }
         }
     }
 
     public func deleteMessages(linkToken: String, ids: [Int64]) throws(StoreError) -> Int {
         guard !ids.isEmpty else { return 0 }
         return try session.withConnection { connection -> Int in
-            let result = try connection.run("""
-                DELETE m FROM messages m
-                JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS wanted ON m.id = wanted.id
-                WHERE m.link_token = ?
-                """, [.text(Self.jsonList(ids)), .text(linkToken)])
-            return Int(result.affectedRows)
+            try connection.transaction { () throws -> Int in
+                let (count, bytes) = try lockMailbox(linkToken, unseenAmong: ids, connection: connection)
+                let result = try connection.run("""
+                    DELETE m FROM messages m
+                    JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS wanted ON m.id = wanted.id
+                    WHERE m.link_token = ?
+                    """, [.text(Self.jsonList(ids)), .text(linkToken)])
+                try uncount(count, bytes: bytes, from: linkToken, connection: connection)
+                return Int(result.affectedRows)
+            }
         }
+    }
+
+    /// Locks the link's row (first, as a send does, so the two never wait on each
+    /// other in opposite order) and sums the unseen messages among `ids`; with
+    /// the row locked no one else changes what they are until the transaction ends.
+    private func lockMailbox(_ linkToken: String, unseenAmong ids: [Int64],
+                             connection: Connection) throws -> (count: Int64, bytes: Int64) {
+        let owner = try connection.query("SELECT 1 FROM clients WHERE link_token = ? AND BINARY link_token = ? FOR UPDATE",
+                                         [.text(linkToken), .text(linkToken)])
+        guard !owner.isEmpty else { return (0, 0) }
+        let rows = try connection.query("""
+            SELECT COUNT(*), COALESCE(SUM(m.size), 0) FROM messages m
+            JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS wanted ON m.id = wanted.id
+            WHERE m.link_token = ? AND m.seen = FALSE
+            """, [.text(Self.jsonList(ids)), .text(linkToken)])
+        return (rows.first?[0].int64 ?? 0, rows.first?[1].int64 ?? 0)
+    }
+
+    /// Takes messages that stopped being unseen out of the link's mailbox counters.
+    private func uncount(_ count: Int64, bytes: Int64, from linkToken: String, connection: Connection) throws {
+        guard count > 0 else { return }
+        _ = try connection.run("""
+            UPDATE clients SET unseen_messages = unseen_messages - LEAST(unseen_messages, ?),
+                               unseen_bytes = unseen_bytes - LEAST(unseen_bytes, ?)
+            WHERE link_token = ? AND BINARY link_token = ?
+            """, [.int(count), .int(bytes), .text(linkToken), .text(linkToken)])
     }
 
     public func purgeExpired(_ policy: RetentionPolicy) throws(StoreError) -> Int {
         try session.withConnection { connection -> Int in
             // Small batches keep each statement short, so purging never holds
             // locks long enough to slow a request.
-            let messages = try connection.run("""
-                DELETE FROM messages
-                WHERE created_at < NOW() - INTERVAL ? SECOND
-                   OR (seen = TRUE AND created_at < NOW() - INTERVAL ? SECOND)
-                LIMIT ?
-                """, [.int(Int64(policy.messageSeconds)), .int(Int64(policy.seenMessageSeconds)), .int(Int64(policy.batchSize))])
+            let messages = try purgeMessageBatch(policy, connection: connection)
             let challenges = try connection.run(
                 "DELETE FROM challenges WHERE expires_at <= NOW() OR used = TRUE LIMIT ?", [.int(Int64(policy.batchSize))])
             let counters = try connection.run(
                 "DELETE FROM rate_counters WHERE expires_at <= NOW() LIMIT ?", [.int(Int64(policy.batchSize))])
-            return Int(messages.affectedRows + challenges.affectedRows + counters.affectedRows)
+            return messages + Int(challenges.affectedRows + counters.affectedRows)
+        }
+    }
+
+    /// Deletes one batch of expired messages and takes the unseen ones among
+    /// them out of their links' mailbox counters, in one transaction.
+    private func purgeMessageBatch(_ policy: RetentionPolicy, connection: Connection) throws -> Int {
+        try connection.transaction { () throws -> Int in
+            let rows = try connection.query("""
+                SELECT id, link_token, seen, COALESCE(size, 0) FROM messages
+                WHERE created_at < NOW() - INTERVAL LEAST(?, ?) SECOND
+                  AND (created_at < NOW() - INTERVAL ? SECOND OR seen = TRUE)
+                ORDER BY created_at LIMIT ? FOR UPDATE
+                """, [.int(Int64(policy.messageSeconds)), .int(Int64(policy.seenMessageSeconds)),
+                      .int(Int64(policy.messageSeconds)), .int(Int64(policy.batchSize))])
+            guard !rows.isEmpty else { return 0 }
+            _ = try connection.run("""
+                DELETE m FROM messages m
+                JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS doomed ON m.id = doomed.id
+                """, [.text(Self.jsonList(rows.map { $0[0].int64 ?? 0 }))])
+            var unseen: [String: (count: Int64, bytes: Int64)] = [:]
+            for row in rows where (row[2].int64 ?? 0) == 0 {
+                let link = row[1].string ?? ""
+                let sum = unseen[link] ?? (0, 0)
+                unseen[link] = (sum.count + 1, sum.bytes + (row[3].int64 ?? 0))
+            }
+            for (link, sum) in unseen.sorted(by: { $0.key < $1.key }) {
+                try uncount(sum.count, bytes: sum.bytes, from: link, connection: connection)
+            }
+            return rows.count
         }
     }
 

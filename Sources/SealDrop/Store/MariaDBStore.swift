@@ -4,6 +4,7 @@ import MariaDB
 /// statement is prepared once per connection and bound, never spliced.
 public final class MariaDBStore: Store {
     let session: DatabaseSession
+    var sendRoutine = RoutineAvailability()
 
     public init(configuration: Configuration.Database) {
         session = DatabaseSession(options: ConnectionOptions(configuration))

@@ -12,8 +12,15 @@ public struct Migrator {
     public static var schemaScript: String { Migrations.script }
     public static var latestVersion: Int { Migrations.latestVersion }
 
-    /// Applies the missing steps; returns the versions applied.
-    public func migrate() throws -> [Int] {
+    public struct Outcome: Sendable {
+        /// The schema versions applied.
+        public var applied: [Int] = []
+        /// Stored procedures the server would not let this user create, with its reason.
+        public var routinesRefused: [(name: String, reason: String)] = []
+    }
+
+    /// Applies the missing steps and (re)creates the stored procedures.
+    public func migrate() throws -> Outcome {
         let connection = try Connection(ConnectionOptions(configuration))
         // Several responders may start at once; only one migrates at a time.
         let lock = try connection.query("SELECT GET_LOCK('sealdrop_migrate', 60)")
@@ -24,13 +31,26 @@ public struct Migrator {
 
         try connection.execute(Migrations.versionTable)
         let current = try connection.query("SELECT COALESCE(MAX(version), 0) FROM sealdrop_schema").first?[0].int64 ?? 0
-        var applied: [Int] = []
+        var outcome = Outcome()
         for step in Migrations.steps where step.version > current {
             for statement in step.statements { try connection.execute(statement) }
             _ = try connection.run("INSERT IGNORE INTO sealdrop_schema (version) VALUES (?)", [.int(Int64(step.version))])
-            applied.append(step.version)
+            outcome.applied.append(step.version)
         }
-        return applied
+        for routine in Routines.all {
+            do {
+                try connection.execute(routine.definition)
+            } catch let error as MariaDBError where Self.isPrivilegeError(error) {
+                outcome.routinesRefused.append((routine.name, error.message))
+            }
+        }
+        return outcome
+    }
+
+    /// The server refused to let this user create a routine (no `CREATE ROUTINE`,
+    /// or binary logging rules); SealDrop then works without it.
+    private static func isPrivilegeError(_ error: MariaDBError) -> Bool {
+        [1044, 1142, 1227, 1370, 1419].contains(error.code)
     }
 
     /// The version the database is at, 0 when it has no SealDrop schema yet.
