@@ -29,14 +29,17 @@ public struct HTTPResponse: Sendable {
     public func serialized() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(body.count + 256)
-        func line(_ text: String) {
-            out.append(contentsOf: text.utf8)
-            out.append(13); out.append(10)
+        // Appended piece by piece: no string is built for a line.
+        func header(_ name: String, _ value: String) {
+            out.append(contentsOf: name.utf8)
+            out.append(contentsOf: ": ".utf8)
+            out.append(contentsOf: value.utf8)
+            out.append(contentsOf: "\r\n".utf8)
         }
-        line("Status: \(status.code) \(status.reason)")
-        for (name, value) in headers { line("\(name): \(value)") }
-        line("Content-Length: \(body.count)")
-        out.append(13); out.append(10)
+        header("Status", status.line)
+        for (name, value) in headers { header(name, value) }
+        header("Content-Length", String(body.count))
+        out.append(contentsOf: "\r\n".utf8)
         out.append(contentsOf: body)
         return out
     }

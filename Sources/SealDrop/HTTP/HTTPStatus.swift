@@ -3,6 +3,14 @@
 public struct HTTPStatus: Sendable, Equatable, Hashable {
     public let code: Int
     public let reason: String
+    /// `200 OK`: the value of the `Status:` header, made once per status.
+    public let line: String
+
+    public init(code: Int, reason: String) {
+        self.code = code
+        self.reason = reason
+        self.line = "\(code) \(reason)"
+    }
 
     public static let ok = HTTPStatus(code: 200, reason: "OK")
     public static let created = HTTPStatus(code: 201, reason: "Created")

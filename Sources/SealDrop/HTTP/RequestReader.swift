@@ -13,23 +13,33 @@ struct RequestReader {
         ("HTTP_AUTHORIZATION", "authorization"),
         ("REDIRECT_HTTP_AUTHORIZATION", "authorization"),
         ("HTTP_ORIGIN", "origin"),
-        ("HTTP_ACCESS_CONTROL_REQUEST_METHOD", "access-control-request-method"),
-        ("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "access-control-request-headers"),
         ("HTTP_HOST", "host"),
         ("HTTP_X_FORWARDED_FOR", "x-forwarded-for"),
         ("HTTP_X_FORWARDED_PROTO", "x-forwarded-proto"),
         ("CONTENT_TYPE", "content-type"),
     ]
 
+    /// Only a preflight needs these; every parameter looked up costs a scan of them all.
+    private static let preflightParameters: [(parameter: String, header: String)] = [
+        ("HTTP_ACCESS_CONTROL_REQUEST_METHOD", "access-control-request-method"),
+        ("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "access-control-request-headers"),
+    ]
+
     func read(_ exchange: RequestExchange) throws(APIError) -> HTTPRequest {
+        let method = exchange.parameter("REQUEST_METHOD")?.uppercased() ?? "GET"
         var headers: [String: String] = [:]
         for (parameter, header) in Self.headerParameters where headers[header] == nil {
             if let value = exchange.parameter(parameter), !value.isEmpty { headers[header] = value }
         }
+        if method == "OPTIONS" {
+            for (parameter, header) in Self.preflightParameters {
+                if let value = exchange.parameter(parameter), !value.isEmpty { headers[header] = value }
+            }
+        }
         let (path, prefix) = Self.resolvePath(exchange)
         let https = exchange.parameter("HTTPS").map { $0.lowercased() == "on" || $0 == "1" } ?? false
         var request = HTTPRequest(
-            method: exchange.parameter("REQUEST_METHOD")?.uppercased() ?? "GET",
+            method: method,
             path: path, mountPrefix: prefix, headers: headers,
             remoteAddress: exchange.parameter("REMOTE_ADDR") ?? "",
             scheme: https ? "https" : (exchange.parameter("REQUEST_SCHEME") ?? "http"))
@@ -54,16 +64,18 @@ struct RequestReader {
     /// it in `DOCUMENT_URI`/`REQUEST_URI`. The prefix is what the original URI
     /// has in front of the API path (`/drop` for `https://host/drop/register`).
     static func resolvePath(_ exchange: RequestExchange) -> (path: String, prefix: String) {
-        let uriPath = (exchange.parameter("REQUEST_URI") ?? "").split(separator: "?", maxSplits: 1,
-                                                                      omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let uri = exchange.parameter("REQUEST_URI") ?? ""
+        let uriPath = uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(uri[..<$0]) } ?? uri
         var path = exchange.parameter("PATH_INFO") ?? ""
         if path.isEmpty { path = exchange.parameter("DOCUMENT_URI") ?? "" }
         if path.isEmpty { path = uriPath }
         if path.isEmpty { path = exchange.parameter("SCRIPT_NAME") ?? "" }
         if path.isEmpty || path.first != "/" { path = "/" + path }
         var prefix = ""
-        if uriPath.count > path.count, uriPath.hasSuffix(path) {
-            prefix = String(uriPath.dropLast(path.count))
+        // Byte counts: `count` would walk both strings by grapheme.
+        let extra = uriPath.utf8.count - path.utf8.count
+        if extra > 0, uriPath.utf8.suffix(path.utf8.count).elementsEqual(path.utf8) {
+            prefix = String(decoding: uriPath.utf8.prefix(extra), as: UTF8.self)
         }
         return (path, prefix)
     }
