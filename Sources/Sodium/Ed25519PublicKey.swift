@@ -42,4 +42,17 @@ public struct Ed25519PublicKey: Sendable, Hashable {
         SodiumLibrary.initialize()
         return crypto_sign_verify_detached(signature, message, UInt64(message.count), bytes) == 0
     }
+
+    /// Verifies a detached signature against key bytes that ``init(bytes:)``
+    /// accepted before (a key stored at registration), without converting the key
+    /// again: the conversion costs as much as the verification itself.
+    /// `crypto_sign_verify_detached` refuses non-canonical and small-order keys on
+    /// its own.
+    /// - Returns: `false` for a key that is not 32 bytes, a signature that is not
+    ///   64 bytes, or a signature that does not verify.
+    public static func isValidSignature(_ signature: [UInt8], for message: [UInt8], byValidatedKey key: [UInt8]) -> Bool {
+        guard key.count == byteCount, signature.count == signatureByteCount else { return false }
+        SodiumLibrary.initialize()
+        return crypto_sign_verify_detached(signature, message, UInt64(message.count), key) == 0
+    }
 }

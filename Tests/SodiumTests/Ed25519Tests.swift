@@ -49,6 +49,28 @@ struct Ed25519Tests {
     }
 
     @Test(arguments: RFC8032Vector.all)
+    func verifiesByStoredKeyBytes(_ vector: RFC8032Vector) {
+        #expect(Ed25519PublicKey.isValidSignature(vector.signature, for: vector.message, byValidatedKey: vector.publicKey))
+        #expect(!Ed25519PublicKey.isValidSignature(vector.signature, for: vector.message + [0], byValidatedKey: vector.publicKey))
+        #expect(!Ed25519PublicKey.isValidSignature(flippingBit(0, of: vector.signature), for: vector.message,
+                                                   byValidatedKey: vector.publicKey))
+        #expect(!Ed25519PublicKey.isValidSignature(vector.signature, for: vector.message,
+                                                   byValidatedKey: Array(vector.publicKey.dropLast())))
+    }
+
+    /// Small-order keys (all zeros, the identity, order 2 and 8 points) verify
+    /// nothing, even without the conversion check of `init(bytes:)`.
+    @Test(arguments: ["0000000000000000000000000000000000000000000000000000000000000000",
+                      "0100000000000000000000000000000000000000000000000000000000000000",
+                      "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+                      "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"])
+    func storedKeyVerificationRefusesSmallOrderKeys(_ hex: String) {
+        // With a small-order key and R = identity, S = 0, the naive equation holds for any message.
+        let identitySignature = TestHex.bytes("01" + String(repeating: "00", count: 63))
+        #expect(!Ed25519PublicKey.isValidSignature(identitySignature, for: [1, 2, 3], byValidatedKey: TestHex.bytes(hex)))
+    }
+
+    @Test(arguments: RFC8032Vector.all)
     func rejectsAnyFlippedBit(_ vector: RFC8032Vector) throws {
         let key = try #require(Ed25519PublicKey(bytes: vector.publicKey))
         for bit in 0..<(vector.signature.count * 8) {

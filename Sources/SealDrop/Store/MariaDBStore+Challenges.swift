@@ -6,7 +6,7 @@ extension MariaDBStore {
             // One round trip: the insert proves the link exists and counts its live
             // challenges; FOR UPDATE on the link's row serialises concurrent
             // requests of one link, so the count cannot be raced past the limit.
-            // Used and expired challenges are deleted by the purge batches.
+            // Expired challenges are deleted by the purge batches, used ones when used.
             let result = try connection.run("""
                 INSERT INTO challenges (link_token, challenge_nonce, expires_at)
                 SELECT c.link_token, ?, NOW() + INTERVAL ? SECOND FROM clients c
@@ -25,12 +25,13 @@ extension MariaDBStore {
 
     public func consumeChallenge(linkToken: String, nonce: String) throws(StoreError) -> Bool {
         try session.withConnection { connection -> Bool in
-            // A single conditional UPDATE: of concurrent replays, exactly one
-            // sees used = FALSE and changes the row.
+            // A single conditional DELETE: of concurrent replays, exactly one
+            // removes the row. Deleting rather than marking it used leaves the
+            // purge nothing to do for it afterwards.
             let result = try connection.run("""
-                UPDATE challenges SET used = TRUE
-                WHERE link_token = ? AND challenge_nonce = ? AND BINARY challenge_nonce = ?
-                  AND used = FALSE AND expires_at > NOW()
+                DELETE FROM challenges
+                WHERE link_token = ? AND used = FALSE AND expires_at > NOW()
+                  AND challenge_nonce = ? AND BINARY challenge_nonce = ?
                 LIMIT 1
                 """, [.text(linkToken), .text(nonce), .text(nonce)])
             return result.affectedRows == 1
