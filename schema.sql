@@ -78,6 +78,10 @@ CREATE TABLE IF NOT EXISTS sealdrop_settings (
 INSERT IGNORE INTO sealdrop_schema (version) VALUES (3);
 
 -- Version 4: mailbox counters and send rate on the link's row; indexes for what is asked
+ALTER TABLE clients MODIFY link_token VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL;
+ALTER TABLE messages MODIFY link_token VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL;
+ALTER TABLE challenges MODIFY link_token VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL;
+ALTER TABLE challenges MODIFY challenge_nonce VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL;
 ALTER TABLE clients ADD COLUMN IF NOT EXISTS unseen_messages INT UNSIGNED NOT NULL DEFAULT 0;
 ALTER TABLE clients ADD COLUMN IF NOT EXISTS unseen_bytes BIGINT UNSIGNED NOT NULL DEFAULT 0;
 ALTER TABLE clients ADD COLUMN IF NOT EXISTS recent_sends DOUBLE NOT NULL DEFAULT 0;
@@ -118,7 +122,7 @@ BEGIN
       recent_sends = IF(p_sends_limit = 0, 0,
                         GREATEST(0, recent_sends - (UNIX_TIMESTAMP(NOW(6)) - recent_sends_at) * p_sends_rate) + 1),
       recent_sends_at = UNIX_TIMESTAMP(NOW(6))
-    WHERE link_token = p_link AND BINARY link_token = p_link
+    WHERE link_token = p_link
       AND unseen_messages < p_max_messages AND unseen_bytes + p_size <= p_max_bytes
       AND (p_sends_limit = 0
            OR GREATEST(0, recent_sends - (UNIX_TIMESTAMP(NOW(6)) - recent_sends_at) * p_sends_rate) + 1 <= p_sends_limit);
@@ -131,7 +135,7 @@ BEGIN
         ROLLBACK;
         SELECT IF(COUNT(*) = 0, 1,
                   IF(MAX(unseen_messages) >= p_max_messages OR MAX(unseen_bytes) + p_size > p_max_bytes, 2, 3))
-        INTO v_outcome FROM clients WHERE link_token = p_link AND BINARY link_token = p_link;
+        INTO v_outcome FROM clients WHERE link_token = p_link;
     END IF;
     SELECT v_outcome, v_id;
 END//

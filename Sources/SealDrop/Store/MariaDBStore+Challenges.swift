@@ -10,15 +10,15 @@ extension MariaDBStore {
             let result = try connection.run("""
                 INSERT INTO challenges (link_token, challenge_nonce, expires_at)
                 SELECT c.link_token, ?, NOW() + INTERVAL ? SECOND FROM clients c
-                WHERE c.link_token = ? AND BINARY c.link_token = ?
+                WHERE c.link_token = ?
                   AND (SELECT COUNT(*) FROM challenges
                        WHERE link_token = ? AND used = FALSE AND expires_at > NOW()) < ?
                 FOR UPDATE
-                """, [.text(nonce), .int(Int64(lifetimeSeconds)), .text(linkToken), .text(linkToken),
+                """, [.text(nonce), .int(Int64(lifetimeSeconds)), .text(linkToken),
                       .text(linkToken), .int(Int64(maxOutstanding))])
             if result.affectedRows == 1 { return .issued }
             let exists = try connection.query(
-                "SELECT 1 FROM clients WHERE link_token = ? AND BINARY link_token = ?", [.text(linkToken), .text(linkToken)])
+                "SELECT 1 FROM clients WHERE link_token = ?", [.text(linkToken)])
             return exists.isEmpty ? .unknownLink : .tooManyOutstanding
         }
     }
@@ -31,9 +31,9 @@ extension MariaDBStore {
             let result = try connection.run("""
                 DELETE FROM challenges
                 WHERE link_token = ? AND used = FALSE AND expires_at > NOW()
-                  AND challenge_nonce = ? AND BINARY challenge_nonce = ?
+                  AND challenge_nonce = ?
                 LIMIT 1
-                """, [.text(linkToken), .text(nonce), .text(nonce)])
+                """, [.text(linkToken), .text(nonce)])
             return result.affectedRows == 1
         }
     }

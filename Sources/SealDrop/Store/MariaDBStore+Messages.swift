@@ -43,7 +43,7 @@ extension MariaDBStore {
                 link: "?", size: "?", maxMessages: "?", maxBytes: "?", sendsLimit: "?", sendsRate: "?"), [
                     // In the order the placeholders appear in MailboxSQL.reserve.
                     .int(size), .int(Int64(limits.sendsPerWindow)), .double(rate),
-                    .text(message.linkToken), .text(message.linkToken),
+                    .text(message.linkToken),
                     .int(Int64(limits.maxUnseenMessages)), .int(size), .int(Int64(limits.maxUnseenBytes)),
                     .int(Int64(limits.sendsPerWindow)), .double(rate), .int(Int64(limits.sendsPerWindow))])
             guard reserved.affectedRows == 1 else { return nil }
@@ -60,8 +60,8 @@ extension MariaDBStore {
     /// Why a reservation was refused; only asked on that rare path.
     private func refusal(for linkToken: String, size: Int64, limits: MailboxLimits, connection: Connection) throws -> SendOutcome {
         let rows = try connection.query("""
-            SELECT unseen_messages, unseen_bytes FROM clients WHERE link_token = ? AND BINARY link_token = ?
-            """, [.text(linkToken), .text(linkToken)])
+            SELECT unseen_messages, unseen_bytes FROM clients WHERE link_token = ?
+            """, [.text(linkToken)])
         guard let row = rows.first else { return .unknownLink }
         let unseen = row[0].int64 ?? 0, bytes = row[1].int64 ?? 0
         if unseen >= Int64(limits.maxUnseenMessages) || bytes + size > Int64(limits.maxUnseenBytes) { return .mailboxFull }
@@ -75,8 +75,8 @@ extension MariaDBStore {
             JOIN (SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM messages
                   WHERE link_token = ? AND seen = FALSE) AS u
             SET c.unseen_messages = u.n, c.unseen_bytes = u.bytes
-            WHERE c.link_token = ? AND BINARY c.link_token = ?
-            """, [.text(linkToken), .text(linkToken), .text(linkToken)])
+            WHERE c.link_token = ?
+            """, [.text(linkToken), .text(linkToken)])
     }
 
     public func messages(linkToken: String, query: MessageQuery) throws(StoreError) -> [StoredMessage] {
@@ -136,8 +136,7 @@ extension MariaDBStore {
     /// the row locked no one else changes what they are until the transaction ends.
     private func lockMailbox(_ linkToken: String, unseenAmong ids: [Int64],
                              connection: Connection) throws -> (count: Int64, bytes: Int64) {
-        let owner = try connection.query("SELECT 1 FROM clients WHERE link_token = ? AND BINARY link_token = ? FOR UPDATE",
-                                         [.text(linkToken), .text(linkToken)])
+        let owner = try connection.query("SELECT 1 FROM clients WHERE link_token = ? FOR UPDATE", [.text(linkToken)])
         guard !owner.isEmpty else { return (0, 0) }
         let rows = try connection.query("""
             SELECT COUNT(*), COALESCE(SUM(m.size), 0) FROM messages m
@@ -153,8 +152,8 @@ extension MariaDBStore {
         _ = try connection.run("""
             UPDATE clients SET unseen_messages = unseen_messages - LEAST(unseen_messages, ?),
                                unseen_bytes = unseen_bytes - LEAST(unseen_bytes, ?)
-            WHERE link_token = ? AND BINARY link_token = ?
-            """, [.int(count), .int(bytes), .text(linkToken), .text(linkToken)])
+            WHERE link_token = ?
+            """, [.int(count), .int(bytes), .text(linkToken)])
     }
 
     public func purgeExpired(_ policy: RetentionPolicy) throws(StoreError) -> Int {

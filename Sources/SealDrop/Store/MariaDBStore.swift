@@ -37,9 +37,8 @@ public final class MariaDBStore: Store {
                 SELECT id, link_token, public_key, display_name, fetch_token_hash, encryption_public_key, created_at
                 FROM clients WHERE link_token = ?
                 """, [.text(linkToken)])
-            // The original schema compares tokens case-insensitively; a link
-            // token is case-sensitive, so only an exact match counts.
-            guard let row = rows.first(where: { $0[1].string == linkToken }) else { return nil }
+            // link_token compares byte for byte (schema version 4), so a match is exact.
+            guard let row = rows.first else { return nil }
             return ClientRecord(
                 id: row[0].int64 ?? 0, linkToken: linkToken, publicKey: row[2].string ?? "",
                 displayName: row[3].string,
@@ -52,8 +51,7 @@ public final class MariaDBStore: Store {
         try session.withConnection { connection -> Bool in
             try connection.transaction { () throws -> Bool in
                 let owner = try connection.query(
-                    "SELECT id FROM clients WHERE link_token = ? AND BINARY link_token = ? FOR UPDATE",
-                    [.text(linkToken), .text(linkToken)])
+                    "SELECT id FROM clients WHERE link_token = ? FOR UPDATE", [.text(linkToken)])
                 guard !owner.isEmpty else { return false }
                 // Everything kept for the link goes with it: nothing is left behind.
                 _ = try connection.run("DELETE FROM messages WHERE link_token = ?", [.text(linkToken)])
@@ -68,8 +66,8 @@ public final class MariaDBStore: Store {
 
     public func replaceFetchTokenHash(linkToken: String, hash: String) throws(StoreError) -> Bool {
         try session.withConnection { connection -> Bool in
-            try connection.run("UPDATE clients SET fetch_token_hash = ? WHERE link_token = ? AND BINARY link_token = ?",
-                               [.text(hash), .text(linkToken), .text(linkToken)]).affectedRows == 1
+            try connection.run("UPDATE clients SET fetch_token_hash = ? WHERE link_token = ?",
+                               [.text(hash), .text(linkToken)]).affectedRows == 1
         }
     }
 }

@@ -97,6 +97,14 @@ enum Migrations {
             """,
         ]),
         Step(version: 4, summary: "mailbox counters and send rate on the link's row; indexes for what is asked", statements: [
+            // Tokens compare byte for byte in every table, as SealDrop's own tables
+            // always did: the original server's were case-insensitive, which every
+            // statement then had to correct with a BINARY comparison the optimizer
+            // pays for on each row it looks at.
+            "ALTER TABLE clients MODIFY link_token VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL",
+            "ALTER TABLE messages MODIFY link_token VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL",
+            "ALTER TABLE challenges MODIFY link_token VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL",
+            "ALTER TABLE challenges MODIFY challenge_nonce VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL",
             // A send checks and counts its mailbox on the link's row instead of
             // scanning the link's messages (which grew with the mailbox and made
             // every send read the table it was inserting into).

@@ -47,7 +47,7 @@ enum Routines {
                 ROLLBACK;
                 SELECT IF(COUNT(*) = 0, 1,
                           IF(MAX(unseen_messages) >= p_max_messages OR MAX(unseen_bytes) + p_size > p_max_bytes, 2, 3))
-                INTO v_outcome FROM clients WHERE link_token = p_link AND BINARY link_token = p_link;
+                INTO v_outcome FROM clients WHERE link_token = p_link;
             END IF;
             SELECT v_outcome, v_id;
         END
@@ -75,7 +75,7 @@ enum MailboxSQL {
               recent_sends = IF(\(sendsLimit) = 0, 0,
                                 GREATEST(0, recent_sends - (UNIX_TIMESTAMP(NOW(6)) - recent_sends_at) * \(sendsRate)) + 1),
               recent_sends_at = UNIX_TIMESTAMP(NOW(6))
-            WHERE link_token = \(link) AND BINARY link_token = \(link)
+            WHERE link_token = \(link)
               AND unseen_messages < \(maxMessages) AND unseen_bytes + \(size) <= \(maxBytes)
               AND (\(sendsLimit) = 0
                    OR GREATEST(0, recent_sends - (UNIX_TIMESTAMP(NOW(6)) - recent_sends_at) * \(sendsRate)) + 1 <= \(sendsLimit))
