@@ -38,6 +38,50 @@ public enum Base64 {
         return status == 0 ? output : nil
     }
 
+    /// Checks that `text` is exactly what ``decode(_:)`` accepts and returns how
+    /// many bytes it stands for, without decoding it.
+    ///
+    /// For data the server only stores and never reads, such as a sealed box: its
+    /// content is no secret to anyone who can see the request, so the
+    /// constant-time codec (a third of the time spent answering a 16 KiB `/send`)
+    /// would buy nothing. Same rules: whole groups of four, padding only at the
+    /// end and only as much as the last group needs, the standard alphabet, and
+    /// zero trailing bits.
+    public static func decodedByteCount(_ text: String) -> Int? {
+        // Native strings are contiguous UTF-8; a bridged one is copied first.
+        if let counted = text.utf8.withContiguousStorageIfAvailable({ decodedByteCount(utf8: $0) }) { return counted }
+        return Array(text.utf8).withUnsafeBufferPointer { decodedByteCount(utf8: $0) }
+    }
+
+    private static func decodedByteCount(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        let count = bytes.count
+        guard count % 4 == 0 else { return nil }
+        guard count > 0 else { return 0 }
+        let padding = bytes[count - 1] != UInt8(ascii: "=") ? 0 : bytes[count - 2] != UInt8(ascii: "=") ? 1 : 2
+        let dataEnd = count - padding
+        // The table is fetched once: a global read in the loop would check its
+        // lazy initialisation on every character.
+        return sextets.withUnsafeBufferPointer { table -> Int? in
+            for index in 0..<dataEnd where table[Int(bytes[index])] == invalidSextet { return nil }
+            // The bits the padding leaves over in the last character must be zero.
+            let last = table[Int(bytes[dataEnd - 1])]
+            if padding == 2 && last & 0x0F != 0 { return nil }
+            if padding == 1 && last & 0x03 != 0 { return nil }
+            return count / 4 * 3 - padding
+        }
+    }
+
+    private static let invalidSextet: UInt8 = 0xFF
+
+    /// The value of each standard-alphabet character; ``invalidSextet`` for every other byte.
+    private static let sextets: [UInt8] = {
+        var table = [UInt8](repeating: invalidSextet, count: 256)
+        for (value, character) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+            table[Int(character)] = UInt8(value)
+        }
+        return table
+    }()
+
     /// Encodes `bytes` as standard base64 with `=` padding (`sodium_bin2base64`,
     /// variant `ORIGINAL`).
     public static func encode(_ bytes: [UInt8]) -> String {

@@ -81,4 +81,38 @@ struct Base64Tests {
         let large = RandomBytes.generate(count: 16 * 1024)
         #expect(Base64.decode(Base64.encode(large)) == large)
     }
+
+    /// `decodedByteCount` must accept exactly what libsodium's strict decoder
+    /// accepts, and count what it decodes: checked on the vectors, on every
+    /// rejected form above, and on many near-miss strings made by changing,
+    /// dropping and adding characters of valid ones.
+    @Test func decodedByteCountAgreesWithLibsodium() {
+        var inputs = Self.rejected + Self.rfc4648.map(\.1)
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ .\n\u{0}é")
+        var state: UInt64 = 0x9E3779B97F4A7C15
+        func random(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        for length in 0...40 {
+            let valid = Array(Base64.encode((0..<length).map { _ in UInt8(random(256)) }))
+            inputs.append(String(valid))
+            for _ in 0..<30 {
+                var mutated = valid
+                switch random(3) {
+                case 0 where !mutated.isEmpty: mutated[random(mutated.count)] = alphabet[random(alphabet.count)]
+                case 1 where !mutated.isEmpty: mutated.remove(at: random(mutated.count))
+                default: mutated.insert(alphabet[random(alphabet.count)], at: random(mutated.count + 1))
+                }
+                inputs.append(String(mutated))
+            }
+        }
+        var accepted = 0
+        for input in inputs {
+            let decoded = Base64.decode(input)
+            #expect(Base64.decodedByteCount(input) == decoded?.count, "\(input.debugDescription)")
+            if decoded != nil { accepted += 1 }
+        }
+        #expect(accepted > 41 && accepted < inputs.count - 100, "the corpus has both kinds: \(accepted) of \(inputs.count)")
+    }
 }
