@@ -108,4 +108,36 @@ struct ConcurrencyTests {
         #expect(statuses.filter { $0 == 200 }.count == 1, "statuses of \(replays) replays: \(statuses.sorted())")
         #expect(statuses.filter { $0 == 401 }.count == replays - 1, "statuses of \(replays) replays: \(statuses.sorted())")
     }
+
+    @Test("Concurrent challenge requests for one link: exactly five are issued, the rest get 429", arguments: 1...3)
+    func concurrentChallengeRequests(round: Int) throws {
+        let api = try makeAPI()
+        let linkToken = try Recipient(client: api).linkToken
+        let requests = 16
+        let statuses = runConcurrently(requests) { _ -> Int in
+            (try? api.challenge(linkToken: linkToken).status) ?? 0
+        }
+        #expect(statuses.filter { $0 == 200 }.count == 5, "round \(round): \(statuses.sorted())")
+        #expect(statuses.filter { $0 == 429 }.count == requests - 5, "round \(round): \(statuses.sorted())")
+    }
+
+    @Test("Challenge requests and signed fetches of many links at once never fail")
+    func manyLinksChallengeAndFetch() throws {
+        let api = try makeAPI()
+        let links = 12, fetches = 15
+        let failures = runConcurrently(links) { _ -> [String] in
+            var failures: [String] = []
+            do {
+                let recipient = try Recipient(client: api)
+                for _ in 0..<fetches {
+                    let response = try api.fetch(linkToken: recipient.linkToken, auth: try recipient.signedAuth())
+                    if response.status != 200 { failures.append("\(response)") }
+                }
+            } catch {
+                failures.append("\(error)")
+            }
+            return failures
+        }.flatMap { $0 }
+        #expect(failures.isEmpty, "\(failures.count) of \(links * fetches) signed fetches failed: \(failures.prefix(3))")
+    }
 }

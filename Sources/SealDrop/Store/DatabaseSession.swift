@@ -95,6 +95,7 @@ final class DatabaseSession {
         }
         do {
             let fresh = try Connection(options)
+            try Self.prepareSession(fresh)
             connection = fresh
             generation = current
             if lastFailedAttempt != nil { Self.recoveries.add(1, ordering: .relaxed) }
@@ -105,6 +106,20 @@ final class DatabaseSession {
             recoveriesAtFailure = recovered
             throw StoreError.unavailable
         }
+    }
+
+    /// READ COMMITTED, where the binary log allows it. Under REPEATABLE READ an
+    /// `INSERT … SELECT` takes shared next-key locks on every row it reads, so
+    /// two links' challenge requests lock each other's index gaps and deadlock
+    /// under load; every statement SealDrop runs is correct without them (each
+    /// check that must not be raced holds the link's row lock, and each read
+    /// after that lock sees what committed before it). Statement-based binary
+    /// logging refuses writes under READ COMMITTED, so there the session keeps
+    /// the server's level and lives with retried deadlocks.
+    private static func prepareSession(_ connection: Connection) throws {
+        try connection.execute("""
+            SET SESSION tx_isolation = IF(@@log_bin = 1 AND @@binlog_format = 'STATEMENT', @@tx_isolation, 'READ-COMMITTED')
+            """)
     }
 
     private func discardConnection() {

@@ -132,8 +132,8 @@ extension MariaDBStore {
     }
 
     /// Locks the link's row (first, as a send does, so the two never wait on each
-    /// other in opposite order) and sums the unseen messages among `ids`; with
-    /// the row locked no one else changes what they are until the transaction ends.
+    /// other in opposite order), then the unseen messages among `ids` (which the
+    /// purge could otherwise delete in between), and sums them.
     private func lockMailbox(_ linkToken: String, unseenAmong ids: [Int64],
                              connection: Connection) throws -> (count: Int64, bytes: Int64) {
         let owner = try connection.query("SELECT 1 FROM clients WHERE link_token = ? FOR UPDATE", [.text(linkToken)])
@@ -142,6 +142,7 @@ extension MariaDBStore {
             SELECT COUNT(*), COALESCE(SUM(m.size), 0) FROM messages m
             JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS wanted ON m.id = wanted.id
             WHERE m.link_token = ? AND m.seen = FALSE
+            FOR UPDATE
             """, [.text(Self.jsonList(ids)), .text(linkToken)])
         return (rows.first?[0].int64 ?? 0, rows.first?[1].int64 ?? 0)
     }
