@@ -1,4 +1,7 @@
 import CFastCGI
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The request a worker thread is answering, valid between accept and finish.
 ///
@@ -14,6 +17,27 @@ final class FastCGIExchange: RequestExchange {
     func parameter(_ name: String) -> String? {
         guard let value = FCGX_GetParam(name, request.pointee.envp) else { return nil }
         return String(cString: value)
+    }
+
+    /// One walk over libfcgi's `NAME=value` strings: `FCGX_GetParam` walks them all
+    /// for every name, and a request asks for some twenty.
+    func parameters(_ names: ParameterNames) -> [String?] {
+        var values = [String?](repeating: nil, count: names.utf8.count)
+        guard var entry = request.pointee.envp else { return values }
+        while let pointer = entry.pointee {
+            let text = UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self)
+            if let equals = strchr(pointer, 0x3D) {
+                let nameLength = UnsafeRawPointer(equals) - UnsafeRawPointer(pointer)
+                for (index, name) in names.utf8.enumerated() where values[index] == nil && name.count == nameLength {
+                    if name.withUnsafeBufferPointer({ memcmp($0.baseAddress!, text, nameLength) == 0 }) {
+                        values[index] = String(cString: equals + 1)
+                        break
+                    }
+                }
+            }
+            entry += 1
+        }
+        return values
     }
 
     func readBody(count: Int) -> [UInt8]? {

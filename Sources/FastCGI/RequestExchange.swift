@@ -6,6 +6,8 @@
 public protocol RequestExchange: AnyObject {
     /// A CGI/FastCGI parameter such as `REQUEST_METHOD` or `HTTP_AUTHORIZATION`.
     func parameter(_ name: String) -> String?
+    /// Several parameters at once; see ``ParameterNames``.
+    func parameters(_ names: ParameterNames) -> [String?]
     /// Reads exactly `count` body bytes, or fewer when the client sent fewer.
     /// - Returns: nil when the stream failed.
     func readBody(count: Int) -> [UInt8]?

@@ -6,45 +6,89 @@ import FastCGI
 struct RequestReader {
     let maxBodyBytes: Int
 
-    /// Headers SealDrop reads, by CGI parameter name. Apache passes
-    /// `Authorization` only when told to, and after a rewrite it arrives as
-    /// `REDIRECT_HTTP_AUTHORIZATION`.
-    private static let headerParameters: [(parameter: String, header: String)] = [
-        ("HTTP_AUTHORIZATION", "authorization"),
-        ("REDIRECT_HTTP_AUTHORIZATION", "authorization"),
-        ("HTTP_ORIGIN", "origin"),
-        ("HTTP_HOST", "host"),
-        ("HTTP_X_FORWARDED_FOR", "x-forwarded-for"),
-        ("HTTP_X_FORWARDED_PROTO", "x-forwarded-proto"),
-        ("CONTENT_TYPE", "content-type"),
+    /// Every CGI parameter a request is read from, fetched together in one pass.
+    enum Parameter: Int, CaseIterable {
+        case method, authorization, redirectedAuthorization, origin, host, forwardedFor, forwardedProto, contentType
+        case preflightMethod, preflightHeaders
+        case requestURI, pathInfo, documentURI, scriptName, https, remoteAddress, scheme, contentLength
+
+        var name: String {
+            switch self {
+            case .method: "REQUEST_METHOD"
+            case .authorization: "HTTP_AUTHORIZATION"
+            // Apache passes `Authorization` only when told to, and after a rewrite
+            // it arrives under this name.
+            case .redirectedAuthorization: "REDIRECT_HTTP_AUTHORIZATION"
+            case .origin: "HTTP_ORIGIN"
+            case .host: "HTTP_HOST"
+            case .forwardedFor: "HTTP_X_FORWARDED_FOR"
+            case .forwardedProto: "HTTP_X_FORWARDED_PROTO"
+            case .contentType: "CONTENT_TYPE"
+            case .preflightMethod: "HTTP_ACCESS_CONTROL_REQUEST_METHOD"
+            case .preflightHeaders: "HTTP_ACCESS_CONTROL_REQUEST_HEADERS"
+            case .requestURI: "REQUEST_URI"
+            case .pathInfo: "PATH_INFO"
+            case .documentURI: "DOCUMENT_URI"
+            case .scriptName: "SCRIPT_NAME"
+            case .https: "HTTPS"
+            case .remoteAddress: "REMOTE_ADDR"
+            case .scheme: "REQUEST_SCHEME"
+            case .contentLength: "CONTENT_LENGTH"
+            }
+        }
+
+        static let names = ParameterNames(allCases.map(\.name))
+    }
+
+    /// The values of all of ``Parameter`` for one request.
+    struct Parameters {
+        private let values: [String?]
+
+        init(_ exchange: RequestExchange) {
+            values = exchange.parameters(Parameter.names)
+        }
+
+        subscript(_ parameter: Parameter) -> String? { values[parameter.rawValue] }
+    }
+
+    /// The headers SealDrop reads, in order of preference for each header name.
+    private static let headerParameters: [(parameter: Parameter, header: String)] = [
+        (.authorization, "authorization"),
+        (.redirectedAuthorization, "authorization"),
+        (.origin, "origin"),
+        (.host, "host"),
+        (.forwardedFor, "x-forwarded-for"),
+        (.forwardedProto, "x-forwarded-proto"),
+        (.contentType, "content-type"),
     ]
 
-    /// Only a preflight needs these; every parameter looked up costs a scan of them all.
-    private static let preflightParameters: [(parameter: String, header: String)] = [
-        ("HTTP_ACCESS_CONTROL_REQUEST_METHOD", "access-control-request-method"),
-        ("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "access-control-request-headers"),
+    /// Only a preflight needs these.
+    private static let preflightParameters: [(parameter: Parameter, header: String)] = [
+        (.preflightMethod, "access-control-request-method"),
+        (.preflightHeaders, "access-control-request-headers"),
     ]
 
     func read(_ exchange: RequestExchange) throws(APIError) -> HTTPRequest {
-        let method = exchange.parameter("REQUEST_METHOD")?.uppercased() ?? "GET"
+        let parameters = Parameters(exchange)
+        let method = parameters[.method]?.uppercased() ?? "GET"
         var headers: [String: String] = [:]
         for (parameter, header) in Self.headerParameters where headers[header] == nil {
-            if let value = exchange.parameter(parameter), !value.isEmpty { headers[header] = value }
+            if let value = parameters[parameter], !value.isEmpty { headers[header] = value }
         }
         if method == "OPTIONS" {
             for (parameter, header) in Self.preflightParameters {
-                if let value = exchange.parameter(parameter), !value.isEmpty { headers[header] = value }
+                if let value = parameters[parameter], !value.isEmpty { headers[header] = value }
             }
         }
-        let (path, prefix) = Self.resolvePath(exchange)
-        let https = exchange.parameter("HTTPS").map { $0.lowercased() == "on" || $0 == "1" } ?? false
+        let (path, prefix) = Self.resolvePath(parameters)
+        let https = parameters[.https].map { $0.lowercased() == "on" || $0 == "1" } ?? false
         var request = HTTPRequest(
             method: method,
             path: path, mountPrefix: prefix, headers: headers,
-            remoteAddress: exchange.parameter("REMOTE_ADDR") ?? "",
-            scheme: https ? "https" : (exchange.parameter("REQUEST_SCHEME") ?? "http"))
+            remoteAddress: parameters[.remoteAddress] ?? "",
+            scheme: https ? "https" : (parameters[.scheme] ?? "http"))
 
-        let declared = exchange.parameter("CONTENT_LENGTH") ?? ""
+        let declared = parameters[.contentLength] ?? ""
         guard !declared.isEmpty else { return request }
         guard let length = Int(declared), length >= 0 else {
             throw APIError.badRequest("Content-Length is not a valid number")
@@ -59,17 +103,21 @@ struct RequestReader {
         return request
     }
 
+    static func resolvePath(_ exchange: RequestExchange) -> (path: String, prefix: String) {
+        resolvePath(Parameters(exchange))
+    }
+
     /// The API path and the prefix the API is mounted under. Apache with a
     /// rewrite to the `.fcgi` file puts the API path in `PATH_INFO`; nginx leaves
     /// it in `DOCUMENT_URI`/`REQUEST_URI`. The prefix is what the original URI
     /// has in front of the API path (`/drop` for `https://host/drop/register`).
-    static func resolvePath(_ exchange: RequestExchange) -> (path: String, prefix: String) {
-        let uri = exchange.parameter("REQUEST_URI") ?? ""
+    static func resolvePath(_ parameters: Parameters) -> (path: String, prefix: String) {
+        let uri = parameters[.requestURI] ?? ""
         let uriPath = uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(uri[..<$0]) } ?? uri
-        var path = exchange.parameter("PATH_INFO") ?? ""
-        if path.isEmpty { path = exchange.parameter("DOCUMENT_URI") ?? "" }
+        var path = parameters[.pathInfo] ?? ""
+        if path.isEmpty { path = parameters[.documentURI] ?? "" }
         if path.isEmpty { path = uriPath }
-        if path.isEmpty { path = exchange.parameter("SCRIPT_NAME") ?? "" }
+        if path.isEmpty { path = parameters[.scriptName] ?? "" }
         if path.isEmpty || path.first != "/" { path = "/" + path }
         var prefix = ""
         // Byte counts: `count` would walk both strings by grapheme.
