@@ -26,9 +26,15 @@ final class RequestLog {
     deinit { flush() }
 
     func request(id: String, method: String, route: String, status: Int, microseconds: Int64, now: Int64) {
-        let millis = Double(microseconds) / 1000
-        let rounded = (millis * 10).rounded() / 10
-        append("\(clock.timestamp) \(id) \(Self.sanitized(method)) \(route) \(status) \(rounded)ms", now: now)
+        // Appended piece by piece, the duration in tenths of a millisecond by
+        // integer arithmetic: this runs for every request.
+        if buffer.isEmpty { oldestLineAt = now }
+        let tenths = (max(0, microseconds) + 50) / 100
+        for piece in [clock.timestamp, " ", id, " ", Self.sanitized(method), " ", route, " ", String(status), " ",
+                      String(tenths / 10), ".", String(tenths % 10), "ms\n"] {
+            buffer.append(contentsOf: piece.utf8)
+        }
+        flushIfDue(now: now)
     }
 
     func error(id: String, _ detail: String, now: Int64) {
@@ -47,6 +53,10 @@ final class RequestLog {
         if buffer.isEmpty { oldestLineAt = now }
         buffer.append(contentsOf: line.utf8)
         buffer.append(10)
+        flushIfDue(now: now)
+    }
+
+    private func flushIfDue(now: Int64) {
         if buffer.count >= Self.capacity || now - oldestLineAt >= Self.maximumDelayMicroseconds { flush() }
     }
 
