@@ -1,3 +1,4 @@
+import Foundation
 import MariaDB
 import Sodium
 import TestSupport
@@ -30,4 +31,21 @@ func databaseConnection(_ stack: PrivateStack) throws -> Connection {
         throw StackError("stack.env lacks the database settings: \(stack.values.keys.sorted())")
     }
     return try Connection(ConnectionOptions(unixSocket: socket, user: user, password: password, database: name))
+}
+
+/// An empty database beside the test stack's (the test account may make ones named
+/// `sealdrop_*`), dropped after `body`. `body` gets the stack's database settings,
+/// a connection to the stack's own database, and the scratch database's name.
+func withScratchDatabase<R>(
+    _ purpose: String, collation: String = "utf8mb4_unicode_ci",
+    _ body: (TestEnvironment.Database, Connection, String) throws -> R
+) throws -> R {
+    let settings = try TestEnvironment.database()
+    let stackDatabase = try Connection(ConnectionOptions(unixSocket: settings.socket, user: settings.user,
+                                                         password: settings.password, database: settings.name))
+    let scratch = "sealdrop_\(purpose)_\(getpid())"
+    try stackDatabase.execute("DROP DATABASE IF EXISTS \(scratch)")
+    try stackDatabase.execute("CREATE DATABASE \(scratch) CHARACTER SET utf8mb4 COLLATE \(collation)")
+    defer { _ = try? stackDatabase.execute("DROP DATABASE IF EXISTS \(scratch)") }
+    return try body(settings, stackDatabase, scratch)
 }

@@ -45,68 +45,62 @@ struct OriginalDatabaseTests {
 
     @Test("sealdrop migrate keeps the original's data, counts its mailboxes and makes tokens case-sensitive")
     func migratesOriginalDatabase() throws {
-        let settings = try TestEnvironment.database()
-        let admin = try Connection(ConnectionOptions(unixSocket: settings.socket, user: settings.user,
-                                                     password: settings.password, database: settings.name))
-        // The test account may make scratch databases named sealdrop_*.
-        let scratch = "sealdrop_original_\(getpid())"
-        try admin.execute("DROP DATABASE IF EXISTS \(scratch)")
-        try admin.execute("CREATE DATABASE \(scratch) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
-        defer { _ = try? admin.execute("DROP DATABASE IF EXISTS \(scratch)") }
-        let database = try Connection(ConnectionOptions(unixSocket: settings.socket, user: settings.user,
-                                                        password: settings.password, database: scratch))
-        for table in Self.seedTables { try database.execute(table) }
+        try withScratchDatabase("original", collation: "utf8mb4_general_ci") { settings, _, scratch in
+            let database = try Connection(ConnectionOptions(unixSocket: settings.socket, user: settings.user,
+                                                            password: settings.password, database: scratch))
+            for table in Self.seedTables { try database.execute(table) }
 
-        // A link and its mailbox as the original server left them.
-        let keys = SigningKeyPair()
-        let publicKey = Base64.encode(keys.publicKey.bytes)
-        let link = Tokens.linkToken()
-        let fetchToken = Tokens.fetchToken()
-        try database.run("""
-            INSERT INTO clients (link_token, public_key, public_key_hash, display_name, fetch_token_hash)
-            VALUES (?, ?, ?, 'Ada', ?)
-            """, [.text(link), .text(publicKey), .text(SHA256.hexDigest(utf8: publicKey)), .text(SHA256.hexDigest(utf8: fetchToken))])
-        let unseen = Base64.encode(SealedBox.seal(Array("unseen".utf8), to: keys.publicKey.x25519))
-        let seen = Base64.encode(SealedBox.seal(Array("seen".utf8), to: keys.publicKey.x25519))
-        try database.run("INSERT INTO messages (link_token, encrypted_message, seen) VALUES (?, ?, FALSE), (?, ?, TRUE)",
-                         [.text(link), .text(unseen), .text(link), .text(seen)])
+            // A link and its mailbox as the original server left them.
+            let keys = SigningKeyPair()
+            let publicKey = Base64.encode(keys.publicKey.bytes)
+            let link = Tokens.linkToken()
+            let fetchToken = Tokens.fetchToken()
+            try database.run("""
+                INSERT INTO clients (link_token, public_key, public_key_hash, display_name, fetch_token_hash)
+                VALUES (?, ?, ?, 'Ada', ?)
+                """, [.text(link), .text(publicKey), .text(SHA256.hexDigest(utf8: publicKey)), .text(SHA256.hexDigest(utf8: fetchToken))])
+            let unseen = Base64.encode(SealedBox.seal(Array("unseen".utf8), to: keys.publicKey.x25519))
+            let seen = Base64.encode(SealedBox.seal(Array("seen".utf8), to: keys.publicKey.x25519))
+            try database.run("INSERT INTO messages (link_token, encrypted_message, seen) VALUES (?, ?, FALSE), (?, ?, TRUE)",
+                             [.text(link), .text(unseen), .text(link), .text(seen)])
 
-        let config = try TestEnvironment.runDirectory() + "/original-\(getpid()).env"
-        try """
-            DB_SOCKET=\(settings.socket)
-            DB_USER=\(settings.user)
-            DB_PASSWORD=\(settings.password)
-            DB_NAME=\(scratch)
+            let config = try TestEnvironment.runDirectory() + "/original-\(getpid()).env"
+            try """
+                DB_SOCKET=\(settings.socket)
+                DB_USER=\(settings.user)
+                DB_PASSWORD=\(settings.password)
+                DB_NAME=\(scratch)
 
-            """.write(toFile: config, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: config) }
-        let binary = try TestEnvironment.binary()
-        let migrate = try runCommand(binary, ["migrate", "--config", config])
-        #expect(migrate.status == 0, "sealdrop migrate: \(migrate.output)")
-        #expect(migrate.output.contains("applied schema versions 1, 2, 3, 4"), "\(migrate.output)")
+                """.write(toFile: config, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: config) }
+            let binary = try TestEnvironment.binary()
+            let migrate = try runCommand(binary, ["migrate", "--config", config])
+            #expect(migrate.status == 0, "sealdrop migrate: \(migrate.output)")
+            #expect(migrate.output.contains("applied schema versions 1, 2, 3, 4"), "\(migrate.output)")
 
-        let row = try #require(try database.query(
-            "SELECT display_name, fetch_token_hash, unseen_messages, unseen_bytes FROM clients WHERE link_token = ?",
-            [.text(link)]).first)
-        #expect(row[0].string == "Ada")
-        #expect(row[1].string == SHA256.hexDigest(utf8: fetchToken))
-        #expect(row[2].int64 == 1 && row[3].int64 == Int64(unseen.utf8.count), "the unseen message is counted")
-        #expect(try database.query("SELECT COUNT(*) FROM messages WHERE link_token = ?", [.text(link)]).first?[0].int64 == 2)
-        let collations = try database.query("""
-            SELECT table_name, column_name, collation_name FROM information_schema.columns
-            WHERE table_schema = DATABASE() AND column_name IN ('link_token', 'challenge_nonce')
-              AND table_name IN ('clients', 'messages', 'challenges')
-            """).map { "\($0[0].string ?? "").\($0[1].string ?? ""): \($0[2].string ?? "")" }
-        #expect(collations.count == 4 && collations.allSatisfy { $0.hasSuffix("utf8mb4_bin") }, "\(collations)")
+            let row = try #require(try database.query(
+                "SELECT display_name, fetch_token_hash, unseen_messages, unseen_bytes FROM clients WHERE link_token = ?",
+                [.text(link)]).first)
+            #expect(row[0].string == "Ada")
+            #expect(row[1].string == SHA256.hexDigest(utf8: fetchToken))
+            #expect(row[2].int64 == 1 && row[3].int64 == Int64(unseen.utf8.count), "the unseen message is counted")
+            #expect(try database.query("SELECT COUNT(*) FROM messages WHERE link_token = ?", [.text(link)]).first?[0].int64 == 2)
+            let collations = try database.query("""
+                SELECT table_name, column_name, collation_name FROM information_schema.columns
+                WHERE table_schema = DATABASE() AND column_name IN ('link_token', 'challenge_nonce')
+                  AND table_name IN ('clients', 'messages', 'challenges')
+                """).map { "\($0[0].string ?? "").\($0[1].string ?? ""): \($0[2].string ?? "")" }
+            #expect(collations.count == 4 && collations.allSatisfy { $0.hasSuffix("utf8mb4_bin") }, "\(collations)")
 
-        // The responder serves the link, and only under its exact spelling.
-        func linkInfo(_ token: String) throws -> CommandResult {
-            try runCommand(binary, [], environment: ["SEALDROP_CONFIG": config, "REQUEST_METHOD": "GET",
-                                                     "DOCUMENT_URI": "/l/\(token)", "REQUEST_URI": "/l/\(token)"])
+            // The responder serves the link, and only under its exact spelling.
+            func linkInfo(_ token: String) throws -> CommandResult {
+                try runCommand(binary, [], environment: ["SEALDROP_CONFIG": config, "REQUEST_METHOD": "GET",
+                                                         "DOCUMENT_URI": "/l/\(token)", "REQUEST_URI": "/l/\(token)"])
+            }
+            let found = try linkInfo(link)
+            #expect(found.output.contains("Status: 200") && found.output.contains(publicKey), "\(found.output)")
+            let otherCase = try linkInfo(link.uppercased())
+            #expect(otherCase.output.contains("Status: 404"), "\(otherCase.output)")
         }
-        let found = try linkInfo(link)
-        #expect(found.output.contains("Status: 200") && found.output.contains(publicKey), "\(found.output)")
-        let otherCase = try linkInfo(link.uppercased())
-        #expect(otherCase.output.contains("Status: 404"), "\(otherCase.output)")
     }
 }

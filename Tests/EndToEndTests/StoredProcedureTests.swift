@@ -11,28 +11,22 @@ import TestSupport
 struct StoredProcedureTests {
     @Test("schema.sql, applied with the mariadb client, makes exactly what sealdrop migrate makes")
     func schemaFileMatchesMigratedDatabase() throws {
-        let settings = try TestEnvironment.database()
-        let migrated = try Connection(ConnectionOptions(unixSocket: settings.socket, user: settings.user,
-                                                        password: settings.password, database: settings.name))
-        // The test account may make scratch databases named sealdrop_*.
-        let scratch = "sealdrop_schemafile_\(getpid())"
-        try migrated.execute("DROP DATABASE IF EXISTS \(scratch)")
-        try migrated.execute("CREATE DATABASE \(scratch) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-        defer { _ = try? migrated.execute("DROP DATABASE IF EXISTS \(scratch)") }
+        try withScratchDatabase("schemafile") { settings, migrated, scratch in
 
-        let schemaFile = try TestEnvironment.repository() + "/schema.sql"
-        let applied = try runCommand("/bin/sh", ["-c", "mariadb --socket=\"$1\" --user=\"$2\" \"$3\" < \"$4\"", "sh",
-                                                 settings.socket, settings.user, scratch, schemaFile],
-                                     environment: ["MYSQL_PWD": settings.password])
-        #expect(applied.status == 0, "mariadb < schema.sql: \(applied.output)")
+            let schemaFile = try TestEnvironment.repository() + "/schema.sql"
+            let applied = try runCommand("/bin/sh", ["-c", "mariadb --socket=\"$1\" --user=\"$2\" \"$3\" < \"$4\"", "sh",
+                                                     settings.socket, settings.user, scratch, schemaFile],
+                                         environment: ["MYSQL_PWD": settings.password])
+            #expect(applied.status == 0, "mariadb < schema.sql: \(applied.output)")
 
-        let fromFile = try Connection(ConnectionOptions(unixSocket: settings.socket, user: settings.user,
-                                                        password: settings.password, database: scratch))
-        let tables = try definitions(of: migrated)
-        #expect(!tables.isEmpty)
-        #expect(try definitions(of: fromFile) == tables)
-        #expect(try procedure("sealdrop_send", in: fromFile) == procedure("sealdrop_send", in: migrated))
-        #expect(try procedure("sealdrop_send", in: fromFile) != nil)
+            let fromFile = try Connection(ConnectionOptions(unixSocket: settings.socket, user: settings.user,
+                                                            password: settings.password, database: scratch))
+            let tables = try definitions(of: migrated)
+            #expect(!tables.isEmpty)
+            #expect(try definitions(of: fromFile) == tables)
+            #expect(try procedure("sealdrop_send", in: fromFile) == procedure("sealdrop_send", in: migrated))
+            #expect(try procedure("sealdrop_send", in: fromFile) != nil)
+        }
     }
 
     @Test("a database user who may not create procedures still migrates, and is told what that costs")
