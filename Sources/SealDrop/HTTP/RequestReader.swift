@@ -10,7 +10,7 @@ struct RequestReader {
     enum Parameter: Int, CaseIterable {
         case method, authorization, redirectedAuthorization, origin, host, forwardedFor, forwardedProto, contentType
         case preflightMethod, preflightHeaders
-        case requestURI, pathInfo, documentURI, scriptName, https, remoteAddress, scheme, contentLength
+        case requestURI, pathInfo, documentURI, scriptName, https, remoteAddress, scheme, contentLength, requestID
 
         var name: String {
             switch self {
@@ -34,6 +34,7 @@ struct RequestReader {
             case .remoteAddress: "REMOTE_ADDR"
             case .scheme: "REQUEST_SCHEME"
             case .contentLength: "CONTENT_LENGTH"
+            case .requestID: "HTTP_X_REQUEST_ID"
             }
         }
 
@@ -68,8 +69,7 @@ struct RequestReader {
         (.preflightHeaders, "access-control-request-headers"),
     ]
 
-    func read(_ exchange: RequestExchange) throws(APIError) -> HTTPRequest {
-        let parameters = Parameters(exchange)
+    func read(_ exchange: RequestExchange, parameters: Parameters) throws(APIError) -> HTTPRequest {
         let method = parameters[.method]?.uppercased() ?? "GET"
         var headers: [String: String] = [:]
         for (parameter, header) in Self.headerParameters where headers[header] == nil {
@@ -101,10 +101,6 @@ struct RequestReader {
         }
         request.body = body
         return request
-    }
-
-    static func resolvePath(_ exchange: RequestExchange) -> (path: String, prefix: String) {
-        resolvePath(Parameters(exchange))
     }
 
     /// The API path and the prefix the API is mounted under. Apache with a

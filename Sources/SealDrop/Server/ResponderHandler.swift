@@ -21,21 +21,22 @@ public final class ResponderHandler: ExchangeHandler {
     public func handle(_ exchange: RequestExchange) {
         let started = monotonicMicroseconds()
         served &+= 1
-        let id = Self.frontRequestID(exchange) ?? idPrefix + String(served)
+        let parameters = RequestReader.Parameters(exchange)
+        let id = Self.frontRequestID(parameters[.requestID]) ?? idPrefix + String(served)
         var response: HTTPResponse
         let route: String
         var detail: String?
         var method = "-"
         do {
-            let request = try reader.read(exchange)
+            let request = try reader.read(exchange, parameters: parameters)
             method = request.method
             let outcome = application.respond(to: request)
             response = outcome.response
             route = outcome.route
             detail = outcome.logDetail
         } catch {
-            let (path, _) = RequestReader.resolvePath(exchange)
-            method = exchange.parameter("REQUEST_METHOD") ?? "-"
+            let (path, _) = RequestReader.resolvePath(parameters)
+            method = parameters[.method] ?? "-"
             route = Router.name(forPath: path)
             response = application.respond(toUnreadable: error, method: method)
         }
@@ -52,8 +53,8 @@ public final class ResponderHandler: ExchangeHandler {
 extension ResponderHandler {
     /// The front server's request id (nginx `$request_id`), when it is one: the
     /// header comes from outside, so only a short plain token may reach the log.
-    static func frontRequestID(_ exchange: RequestExchange) -> String? {
-        guard let id = exchange.parameter("HTTP_X_REQUEST_ID"), (8...64).contains(id.utf8.count),
+    static func frontRequestID(_ header: String?) -> String? {
+        guard let id = header, (8...64).contains(id.utf8.count),
               id.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D })
         else { return nil }
         return id

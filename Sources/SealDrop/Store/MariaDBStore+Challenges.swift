@@ -4,15 +4,18 @@ extension MariaDBStore {
     public func issueChallenge(linkToken: String, nonce: String, lifetimeSeconds: Int, maxOutstanding: Int) throws(StoreError) -> ChallengeIssue {
         try session.withConnection { connection -> ChallengeIssue in
             // One round trip: the insert proves the link exists and counts its live
-            // challenges; FOR UPDATE on the link's row serialises concurrent
-            // requests of one link, so the count cannot be raced past the limit.
+            // challenges. FOR UPDATE on the link's row (read first, as a constant
+            // table) serialises concurrent requests of one link, and the count is a
+            // locking read, so it sees what the one before committed: a snapshot
+            // could be older than the wait. It locks only the link's own rows, so
+            // other links' challenges never wait on it.
             // Expired challenges are deleted by the purge batches, used ones when used.
             let result = try connection.run("""
                 INSERT INTO challenges (link_token, challenge_nonce, expires_at)
                 SELECT c.link_token, ?, NOW() + INTERVAL ? SECOND FROM clients c
                 WHERE c.link_token = ?
                   AND (SELECT COUNT(*) FROM challenges
-                       WHERE link_token = ? AND used = FALSE AND expires_at > NOW()) < ?
+                       WHERE link_token = ? AND used = FALSE AND expires_at > NOW() LOCK IN SHARE MODE) < ?
                 FOR UPDATE
                 """, [.text(nonce), .int(Int64(lifetimeSeconds)), .text(linkToken),
                       .text(linkToken), .int(Int64(maxOutstanding))])
