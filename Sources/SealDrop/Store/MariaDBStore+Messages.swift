@@ -68,15 +68,19 @@ extension MariaDBStore {
         return .rateLimited
     }
 
-    /// Sets a link's mailbox counters from its messages.
+    /// Sets a link's mailbox counters from its messages. The link's row is locked
+    /// first, so no send is half-way (counted but not stored) while they are counted.
     private func recountMailbox(_ linkToken: String, connection: Connection) throws {
-        _ = try connection.run("""
-            UPDATE clients c
-            JOIN (SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM messages
-                  WHERE link_token = ? AND seen = FALSE) AS u
-            SET c.unseen_messages = u.n, c.unseen_bytes = u.bytes
-            WHERE c.link_token = ?
-            """, [.text(linkToken), .text(linkToken)])
+        try connection.transaction {
+            _ = try connection.query("SELECT 1 FROM clients WHERE link_token = ? FOR UPDATE", [.text(linkToken)])
+            _ = try connection.run("""
+                UPDATE clients c
+                JOIN (SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM messages
+                      WHERE link_token = ? AND seen = FALSE) AS u
+                SET c.unseen_messages = u.n, c.unseen_bytes = u.bytes
+                WHERE c.link_token = ?
+                """, [.text(linkToken), .text(linkToken)])
+        }
     }
 
     public func messages(linkToken: String, query: MessageQuery) throws(StoreError) -> [StoredMessage] {
