@@ -53,6 +53,7 @@ DATA_DIR=$RUN_DIR/mariadb
 DB_SOCK=$RUN_DIR/mysqld.sock
 DB_PID=$RUN_DIR/mysqld.pid
 DB_LOG=$RUN_DIR/mysqld.log
+DB_TMP=$RUN_DIR/mysqld-tmp
 APP_ENV=$RUN_DIR/sealdrop.env
 APP_SOCK=$RUN_DIR/sealdrop.sock
 APP_PID=$RUN_DIR/sealdrop.pid

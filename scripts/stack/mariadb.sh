@@ -14,6 +14,10 @@ datadir = $DATA_DIR
 socket = $DB_SOCK
 pid-file = $DB_PID
 log-error = $DB_LOG
+# Temporary tables of its own: stacks started side by side (the tests start
+# several) each ran a bootstrap that removed the other's files in a shared /tmp,
+# and mariadb-install-db failed.
+tmpdir = $DB_TMP
 # Unix socket only: nothing else on this machine sees this server.
 skip-networking
 skip-name-resolve
@@ -41,7 +45,7 @@ db_install() {
     # (no marker) is wiped and redone instead of leaving a half-made data dir.
     [ -f "$DATA_DIR/.sealdrop-installed" ] && return 0
     rm -rf "$DATA_DIR"
-    mkdir -p "$DATA_DIR"
+    mkdir -p "$DATA_DIR" "$DB_TMP"
     say "initialising MariaDB data in $DATA_DIR"
     local user_opt=()
     $IS_ROOT && user_opt=(--user=root)
@@ -56,6 +60,7 @@ db_install() {
 db_start() {
     mkdir -p "$RUN_DIR"
     chmod 700 "$RUN_DIR"
+    mkdir -p "$DB_TMP"
     check_socket_path "$DB_SOCK"
     command -v mariadbd >/dev/null || die "mariadbd not found; run scripts/deps.sh (package mariadb-server)"
     mariadb_cnf >"$MY_CNF"
