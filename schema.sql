@@ -87,9 +87,9 @@ ALTER TABLE clients ADD COLUMN IF NOT EXISTS unseen_bytes BIGINT UNSIGNED NOT NU
 ALTER TABLE clients ADD COLUMN IF NOT EXISTS recent_sends DOUBLE NOT NULL DEFAULT 0;
 ALTER TABLE clients ADD COLUMN IF NOT EXISTS recent_sends_at DOUBLE NOT NULL DEFAULT 0;
 UPDATE clients c
-JOIN (SELECT link_token, COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM messages
-      WHERE seen = FALSE GROUP BY link_token) AS u ON u.link_token = c.link_token
-SET c.unseen_messages = u.n, c.unseen_bytes = u.bytes;
+LEFT JOIN (SELECT link_token, COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM messages
+           WHERE seen = FALSE GROUP BY link_token) AS u ON u.link_token = c.link_token
+SET c.unseen_messages = COALESCE(u.n, 0), c.unseen_bytes = COALESCE(u.bytes, 0);
 DROP INDEX IF EXISTS idx_messages_link_seen_size ON messages;
 DROP INDEX IF EXISTS idx_messages_link_created ON messages;
 CREATE INDEX IF NOT EXISTS idx_challenges_link_live ON challenges (link_token, used, expires_at);

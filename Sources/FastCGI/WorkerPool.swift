@@ -117,7 +117,10 @@ private final class Worker: Sendable {
             if status < 0 {
                 // The client gave up before its request was read. Anything else
                 // (EMFILE, …): back off briefly.
-                if status != -EINTR && status != -ECONNABORTED { pauseAfterAcceptFailure() }
+                if status != -EINTR && status != -ECONNABORTED {
+                    handler.idle()
+                    pauseAfterAcceptFailure()
+                }
                 continue
             }
             handler.handle(FastCGIExchange(request: slot.request))

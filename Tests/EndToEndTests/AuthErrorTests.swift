@@ -22,6 +22,19 @@ struct AuthErrorTests {
         #expect(data.map { $0["id"]?.int } == [id], "the message is no longer unseen", sourceLocation: sourceLocation)
     }
 
+    @Test("A token matches only as registered: a trailing space, other case or foreign character is an unknown link")
+    func tokensMatchExactly() throws {
+        let api = try makeAPI()
+        let alice = try Recipient(client: api)
+        let box = try api.seal("hello", forLink: alice.linkToken)
+        for variant in [alice.linkToken + " ", alice.linkToken.uppercased(), alice.linkToken + "\u{0}", " " + alice.linkToken] {
+            expectError(try api.send(linkToken: variant, ciphertext: box), 404, "send to \(variant.debugDescription)")
+            expectError(try api.challenge(linkToken: variant), 404, "challenge for \(variant.debugDescription)")
+        }
+        expectError(try api.http.get("/l/\(alice.linkToken)%20"), 404, "GET /l/ with a trailing space")
+        try api.expect(api.send(linkToken: alice.linkToken, ciphertext: box), 201, "send to the token itself")
+    }
+
     @Test("Fetch without, or with wrong, credentials is 401")
     func fetchRejected() throws {
         let api = try makeAPI()

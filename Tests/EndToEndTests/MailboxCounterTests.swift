@@ -55,13 +55,14 @@ struct MailboxCounterTests {
             func ack(_ chosen: [Int64]) throws -> Int64? {
                 try api.expect(api.ack(linkToken: link, messageIDs: chosen, auth: recipient.bearer), 200, "ack")["count"]?.int
             }
-            #expect(try ack([ids[0], ids[1]]) == 2)
-            try expectExact(link, connection, unseen: 4, "after acknowledging two")
+            #expect(try ack([ids[0], ids[1], ids[0], ids[1], ids[1]]) == 2, "repeated ids count once")
+            try expectExact(link, connection, unseen: 4, "after acknowledging two, named five times")
             #expect(try ack([ids[1], ids[2], ids[2] + 1_000_000]) == 1, "one already seen, one unknown")
             try expectExact(link, connection, unseen: 3, "after acknowledging one seen and one new")
 
             let deleted = try api.expect(call(api, "/delete_messages", ["link_token": .string(link),
-                                                                        "message_ids": .array([.int(ids[0]), .int(ids[3])])],
+                                                                        "message_ids": .array([.int(ids[0]), .int(ids[3]),
+                                                                                               .int(ids[3])])],
                                               auth: recipient.bearer), 200, "delete one seen and one unseen")
             #expect(deleted["count"]?.int == 2)
             try expectExact(link, connection, unseen: 2, "after deleting one seen and one unseen")

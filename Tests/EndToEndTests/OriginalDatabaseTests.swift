@@ -91,6 +91,11 @@ struct OriginalDatabaseTests {
                   AND table_name IN ('clients', 'messages', 'challenges')
                 """).map { "\($0[0].string ?? "").\($0[1].string ?? ""): \($0[2].string ?? "")" }
             #expect(collations.count == 4 && collations.allSatisfy { $0.hasSuffix("utf8mb4_bin") }, "\(collations)")
+            let unique = try database.query("""
+                SELECT non_unique FROM information_schema.statistics
+                WHERE table_schema = DATABASE() AND table_name = 'clients' AND column_name = 'link_token'
+                """).first?[0].int64
+            #expect(unique == 0, "link_token is still unique")
 
             // The responder serves the link, and only under its exact spelling.
             func linkInfo(_ token: String) throws -> CommandResult {

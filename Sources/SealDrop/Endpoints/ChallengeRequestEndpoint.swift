@@ -5,7 +5,7 @@ struct ChallengeRequestEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
         let body = try context.body()
         let linkToken = try body.requireString("link_token")
-        guard !linkToken.isEmpty, linkToken.utf8.count <= 128 else { throw APIError.unknownLink }
+        guard LinkTokenShape.isPlausible(linkToken) else { throw APIError.unknownLink }
         let limits = context.limits
         let challenge = Tokens.challenge()
         let outcome = try database { () throws(StoreError) in

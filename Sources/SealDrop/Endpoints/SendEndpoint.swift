@@ -31,7 +31,7 @@ struct SendEndpoint: Endpoint {
             }
             metadataJSON = text
         }
-        guard !linkToken.isEmpty, linkToken.utf8.count <= 128 else { throw APIError.unknownLink }
+        guard LinkTokenShape.isPlausible(linkToken) else { throw APIError.unknownLink }
         if let sender = try body.optionalString("from_link_token") {
             try checkPermission(from: sender, to: linkToken, body: body, context: context)
         }

@@ -13,8 +13,7 @@ struct EndpointContext {
 
     /// The registered client behind a link token, or 404.
     func requireClient(_ linkToken: String) throws(APIError) -> ClientRecord {
-        // Tokens are short; a long one cannot exist, so spare the database.
-        guard !linkToken.isEmpty, linkToken.utf8.count <= 128 else { throw APIError.unknownLink }
+        guard LinkTokenShape.isPlausible(linkToken) else { throw APIError.unknownLink }
         guard let client = try database({ () throws(StoreError) in try store.client(linkToken: linkToken) }) else {
             throw APIError.unknownLink
         }

@@ -11,8 +11,12 @@ import Glibc
 /// batches: when it has nothing else to do, once a line is a second old, or
 /// when the buffer fills. A `write` per request was a tenth of the time spent
 /// answering `/health`. Errors are written at once.
+///
+/// A batch is at most `PIPE_BUF` (4096) bytes of whole lines, so one `write`
+/// of it is atomic on a pipe too (stderr under a supervisor): workers' lines
+/// never interleave. A longer single line is written alone.
 final class RequestLog {
-    private static let capacity = 16 * 1024
+    private static let capacity = 4096
     private static let maximumDelayMicroseconds: Int64 = 1_000_000
 
     private var buffer: [UInt8] = []
@@ -28,12 +32,12 @@ final class RequestLog {
     func request(id: String, method: String, route: String, status: Int, microseconds: Int64, now: Int64) {
         // Appended piece by piece, the duration in tenths of a millisecond by
         // integer arithmetic: this runs for every request.
-        if buffer.isEmpty { oldestLineAt = now }
         let tenths = (max(0, microseconds) + 50) / 100
-        for piece in [clock.timestamp, " ", id, " ", Self.sanitized(method), " ", route, " ", String(status), " ",
-                      String(tenths / 10), ".", String(tenths % 10), "ms\n"] {
-            buffer.append(contentsOf: piece.utf8)
-        }
+        let pieces = [clock.timestamp, " ", id, " ", Self.sanitized(method), " ", route, " ", String(status), " ",
+                      String(tenths / 10), ".", String(tenths % 10), "ms\n"]
+        makeRoom(for: pieces.reduce(0) { $0 + $1.utf8.count })
+        if buffer.isEmpty { oldestLineAt = now }
+        for piece in pieces { buffer.append(contentsOf: piece.utf8) }
         flushIfDue(now: now)
     }
 
@@ -49,7 +53,13 @@ final class RequestLog {
         buffer.removeAll(keepingCapacity: true)
     }
 
+    /// Writes what is buffered first when `count` more bytes would not fit.
+    private func makeRoom(for count: Int) {
+        if buffer.count + count > Self.capacity { flush() }
+    }
+
     private func append(_ line: String, now: Int64) {
+        makeRoom(for: line.utf8.count + 1)
         if buffer.isEmpty { oldestLineAt = now }
         buffer.append(contentsOf: line.utf8)
         buffer.append(10)

@@ -9,9 +9,11 @@ extension MariaDBStore {
             // so a link's messages get their ids in commit order and a poller reading
             // `since_id` can never skip one.
             let first = try send(message, limits: limits, connection: connection)
-            guard first == .mailboxFull else { return first }
-            // Counters are only ever refused on after a recount: a writer that
-            // bypasses them (the original server, a hand-made fix) cannot wedge a mailbox.
+            guard first == .mailboxFull, recounts.shouldRecount(message.linkToken) else { return first }
+            // A writer that bypasses the counters (the original server, a hand-made
+            // fix) could leave a mailbox looking fuller than it is; a full one is
+            // recounted (at most once a minute per link and worker: a flood at a
+            // full mailbox must not buy a scan of it per request) and tried again.
             try recountMailbox(message.linkToken, connection: connection)
             return try send(message, limits: limits, connection: connection)
         }
@@ -203,7 +205,9 @@ extension MariaDBStore {
         }
     }
 
+    /// Each id once: the joins against this list count what they find, and a
+    /// repeated id must not take one message off a mailbox twice.
     static func jsonList(_ ids: [Int64]) -> String {
-        "[" + ids.map(String.init).joined(separator: ",") + "]"
+        "[" + Set(ids).sorted().map(String.init).joined(separator: ",") + "]"
     }
 }

@@ -5,6 +5,7 @@ import MariaDB
 public final class MariaDBStore: Store {
     let session: DatabaseSession
     var sendRoutine = RoutineAvailability()
+    var recounts = RecountThrottle()
 
     public init(configuration: Configuration.Database) {
         session = DatabaseSession(options: ConnectionOptions(configuration))

@@ -115,9 +115,9 @@ enum Migrations {
             "ALTER TABLE clients ADD COLUMN IF NOT EXISTS recent_sends_at DOUBLE NOT NULL DEFAULT 0",
             """
             UPDATE clients c
-            JOIN (SELECT link_token, COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM messages
-                  WHERE seen = FALSE GROUP BY link_token) AS u ON u.link_token = c.link_token
-            SET c.unseen_messages = u.n, c.unseen_bytes = u.bytes
+            LEFT JOIN (SELECT link_token, COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM messages
+                       WHERE seen = FALSE GROUP BY link_token) AS u ON u.link_token = c.link_token
+            SET c.unseen_messages = COALESCE(u.n, 0), c.unseen_bytes = COALESCE(u.bytes, 0)
             """,
             // Only these indexes served the old scans; each slowed every insert.
             "DROP INDEX IF EXISTS idx_messages_link_seen_size ON messages",
