@@ -113,7 +113,6 @@ CREATE OR REPLACE PROCEDURE sealdrop_send(
     COMMENT 'SealDrop: POST /send in one round trip (MariaDBStore+Messages.swift)'
 BEGIN
     DECLARE v_id BIGINT DEFAULT 0;
-    DECLARE v_outcome TINYINT DEFAULT 0;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
     START TRANSACTION;
     UPDATE clients SET
@@ -133,10 +132,7 @@ BEGIN
         COMMIT;
     ELSE
         ROLLBACK;
-        SELECT IF(COUNT(*) = 0, 1,
-                  IF(MAX(unseen_messages) >= p_max_messages OR MAX(unseen_bytes) + p_size > p_max_bytes, 2, 3))
-        INTO v_outcome FROM clients WHERE link_token = p_link;
     END IF;
-    SELECT v_outcome, v_id;
+    SELECT v_id;
 END//
 DELIMITER ;

@@ -25,16 +25,12 @@ extension MariaDBStore {
         if sendRoutine.isAvailable {
             do {
                 // One round trip (Routines.send).
-                let row = try connection.query("CALL sealdrop_send(?, ?, ?, ?, ?, ?, ?, ?)", [
+                let id = try connection.query("CALL sealdrop_send(?, ?, ?, ?, ?, ?, ?, ?)", [
                     .text(message.linkToken), .text(message.encryptedMessage), message.metadataJSON.map(Value.text) ?? .null,
                     .int(size), .int(Int64(limits.maxUnseenMessages)), .int(Int64(limits.maxUnseenBytes)),
-                    .int(Int64(limits.sendsPerWindow)), .double(rate)]).first
-                switch row?[0].int64 {
-                case 0: return .stored(id: row?[1].int64 ?? 0)
-                case 1: return .unknownLink
-                case 2: return .mailboxFull
-                default: return .rateLimited
-                }
+                    .int(Int64(limits.sendsPerWindow)), .double(rate)]).first?[0].int64 ?? 0
+                if id > 0 { return .stored(id: id) }
+                return try refusal(for: message.linkToken, size: size, limits: limits, connection: connection)
             } catch let error as MariaDBError where RoutineAvailability.isMissing(error) {
                 sendRoutine.markMissing()
             }

@@ -16,8 +16,8 @@ enum Routines {
 
     /// `/send`: the mailbox and send-rate check on the link's row, and the insert,
     /// in one transaction and one round trip; see `MariaDBStore.insertMessage`.
-    /// Answers one row: outcome (0 stored, 1 unknown link, 2 mailbox full,
-    /// 3 rate limited) and the new message's id.
+    /// Answers one row: the new message's id, or 0 when nothing was stored (the
+    /// store then asks why, as after the statements of the other path).
     static let send = Routine(name: "sealdrop_send", definition: """
         CREATE OR REPLACE PROCEDURE sealdrop_send(
             IN p_link VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin,
@@ -33,7 +33,6 @@ enum Routines {
             COMMENT 'SealDrop: POST /send in one round trip (MariaDBStore+Messages.swift)'
         BEGIN
             DECLARE v_id BIGINT DEFAULT 0;
-            DECLARE v_outcome TINYINT DEFAULT 0;
             DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
             START TRANSACTION;
             \(MailboxSQL.reserve(link: "p_link", size: "p_size", maxMessages: "p_max_messages", maxBytes: "p_max_bytes",
@@ -45,11 +44,8 @@ enum Routines {
                 COMMIT;
             ELSE
                 ROLLBACK;
-                SELECT IF(COUNT(*) = 0, 1,
-                          IF(MAX(unseen_messages) >= p_max_messages OR MAX(unseen_bytes) + p_size > p_max_bytes, 2, 3))
-                INTO v_outcome FROM clients WHERE link_token = p_link;
             END IF;
-            SELECT v_outcome, v_id;
+            SELECT v_id;
         END
         """)
 }
