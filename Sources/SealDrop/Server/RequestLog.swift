@@ -30,19 +30,15 @@ final class RequestLog {
     deinit { flush() }
 
     func request(id: String, method: String, route: String, status: Int, microseconds: Int64, now: Int64) {
-        // Appended piece by piece, the duration in tenths of a millisecond by
-        // integer arithmetic: this runs for every request.
+        // The duration in tenths of a millisecond by integer arithmetic: this runs
+        // for every request.
         let tenths = (max(0, microseconds) + 50) / 100
-        let pieces = [clock.timestamp, " ", id, " ", Self.sanitized(method), " ", route, " ", String(status), " ",
-                      String(tenths / 10), ".", String(tenths % 10), "ms\n"]
-        makeRoom(for: pieces.reduce(0) { $0 + $1.utf8.count })
-        if buffer.isEmpty { oldestLineAt = now }
-        for piece in pieces { buffer.append(contentsOf: piece.utf8) }
-        flushIfDue(now: now)
+        append([clock.timestamp, " ", id, " ", Self.sanitized(method), " ", route, " ", String(status), " ",
+                String(tenths / 10), ".", String(tenths % 10), "ms"], now: now)
     }
 
     func error(id: String, _ detail: String, now: Int64) {
-        append("\(clock.timestamp) \(id) error: \(detail)", now: now)
+        append([clock.timestamp, " ", id, " error: ", detail], now: now)
         flush()
     }
 
@@ -53,15 +49,12 @@ final class RequestLog {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Writes what is buffered first when `count` more bytes would not fit.
-    private func makeRoom(for count: Int) {
-        if buffer.count + count > Self.capacity { flush() }
-    }
-
-    private func append(_ line: String, now: Int64) {
-        makeRoom(for: line.utf8.count + 1)
+    /// Adds one line, made of `pieces` appended in turn (no string is built for
+    /// it), writing out what is buffered first when the line would not fit.
+    private func append(_ pieces: [String], now: Int64) {
+        if buffer.count + pieces.reduce(1, { $0 + $1.utf8.count }) > Self.capacity { flush() }
         if buffer.isEmpty { oldestLineAt = now }
-        buffer.append(contentsOf: line.utf8)
+        for piece in pieces { buffer.append(contentsOf: piece.utf8) }
         buffer.append(10)
         flushIfDue(now: now)
     }
