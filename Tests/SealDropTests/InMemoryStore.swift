@@ -71,6 +71,14 @@ final class InMemoryStore: Store {
         return true
     }
 
+    func exchangeChallenge(linkToken: String, nonce: String, for nextNonce: String,
+                           lifetimeSeconds: Int) throws(StoreError) -> Bool {
+        try checkAvailable()
+        guard let index = challenges.firstIndex(where: { $0.link == linkToken && $0.nonce == nonce && !$0.used }) else { return false }
+        challenges[index].nonce = nextNonce
+        return true
+    }
+
     func messages(linkToken: String, query: MessageQuery) throws(StoreError) -> [StoredMessage] {
         try checkAvailable()
         return messages.filter { $0.link == linkToken && (query.includeSeen || !$0.message.seen)

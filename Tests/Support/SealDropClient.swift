@@ -54,10 +54,13 @@ public struct SealDropClient: Sendable {
 
     /// `POST /fetch`; `include_seen`, `limit` and `before_id` are sent only when given.
     public func fetch(
-        linkToken: String, auth: Auth, includeSeen: Bool? = nil, limit: Int? = nil, beforeID: Int64? = nil
+        linkToken: String, auth: Auth, includeSeen: Bool? = nil, limit: Int? = nil, beforeID: Int64? = nil,
+        nextChallenge: Bool? = nil, order: String? = nil
     ) throws -> HTTPResponse {
         var body: [String: JSON] = ["link_token": .string(linkToken)]
         if let includeSeen { body["include_seen"] = .bool(includeSeen) }
+        if let nextChallenge { body["next_challenge"] = .bool(nextChallenge) }
+        if let order { body["order"] = .string(order) }
         if let limit { body["limit"] = .int(Int64(limit)) }
         if let beforeID { body["before_id"] = .int(beforeID) }
         return try post("/fetch", body, auth)

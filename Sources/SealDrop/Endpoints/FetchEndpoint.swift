@@ -1,10 +1,17 @@
 /// `POST /fetch`: the link's owner collects its sealed messages, newest first
 /// unless `order` says `ASC`, paged by `limit`, `before_id` and `since_id`.
+///
+/// A SealDrop addition the seed's clients never send: `"next_challenge": true`
+/// with a challenge proof answers with `next_challenge`, the challenge to sign
+/// for the next fetch. A client that polls then makes one request per fetch
+/// instead of two (`/challenge_request` first), and the server one write.
+/// Opt-in, because a challenge handed out unasked would stay outstanding and
+/// count against the link's limit for a client that never uses it.
 struct FetchEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
         let body = try context.body()
-        let client = try context.requireOwner(body)
-
+        let client = try context.requireClient(try body.requireString("link_token"))
+        let chaining = try body.optionalBool("next_challenge") ?? false
         let limits = context.limits
         var query = MessageQuery()
         query.includeSeen = try body.optionalBool("include_seen") ?? false
@@ -21,6 +28,8 @@ struct FetchEndpoint: Endpoint {
         case "ASC": query.ascending = true
         default: throw APIError.badRequest("order must be ASC or DESC")
         }
+        // Proof last: a request refused for its other fields leaves its challenge unused.
+        let nextChallenge = try Authenticator(context: context).authenticate(client, body: body, chaining: chaining)
 
         var messages = try database { () throws(StoreError) in
             try context.store.messages(linkToken: client.linkToken, query: query)
@@ -40,6 +49,7 @@ struct FetchEndpoint: Endpoint {
         // The id to pass on as before_id (newest first) or since_id (oldest first).
         json.key("next_cursor")
         if hasMore, let last = messages.last { json.int(last.id) } else { json.null() }
+        if let nextChallenge { json.field("next_challenge", nextChallenge) }
         json.endObject()
         return HTTPResponse(status: .ok, json: json.bytes)
     }

@@ -39,4 +39,21 @@ extension MariaDBStore {
             return result.affectedRows == 1
         }
     }
+
+    public func exchangeChallenge(linkToken: String, nonce: String, for nextNonce: String,
+                                  lifetimeSeconds: Int) throws(StoreError) -> Bool {
+        try session.withConnection { connection -> Bool in
+            // One conditional UPDATE of the same row: of concurrent replays exactly
+            // one matches the old nonce, and the link's count of outstanding
+            // challenges stays what it was, so no lock or count is needed.
+            let result = try connection.run("""
+                UPDATE challenges
+                SET challenge_nonce = ?, created_at = NOW(), expires_at = NOW() + INTERVAL ? SECOND
+                WHERE link_token = ? AND used = FALSE AND expires_at > NOW()
+                  AND challenge_nonce = ?
+                LIMIT 1
+                """, [.text(nextNonce), .int(Int64(lifetimeSeconds)), .text(linkToken), .text(nonce)])
+            return result.affectedRows == 1
+        }
+    }
 }

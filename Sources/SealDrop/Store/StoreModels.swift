@@ -131,6 +131,10 @@ public protocol Store: AnyObject {
     func issueChallenge(linkToken: String, nonce: String, lifetimeSeconds: Int, maxOutstanding: Int) throws(StoreError) -> ChallengeIssue
     /// Marks the challenge used; true for exactly one caller of a live, unused challenge.
     func consumeChallenge(linkToken: String, nonce: String) throws(StoreError) -> Bool
+    /// Consumes the challenge as `consumeChallenge` does and, in the same step, puts
+    /// `nextNonce` in its place with a fresh lifetime; true for exactly one caller.
+    func exchangeChallenge(linkToken: String, nonce: String, for nextNonce: String,
+                           lifetimeSeconds: Int) throws(StoreError) -> Bool
     func messages(linkToken: String, query: MessageQuery) throws(StoreError) -> [StoredMessage]
     /// Marks the link's messages among `ids` seen; returns how many changed.
     func markSeen(linkToken: String, ids: [Int64]) throws(StoreError) -> Int
