@@ -17,7 +17,7 @@
 #   BENCH_LONG_REQUESTS [1000000]  requests of the long RSS run (0 skips it)
 #   BENCH_CGI_RUNS [50]            hyperfine runs of one CGI-mode request
 #   BENCH_SCENARIOS [all]          comma-separated subset (health,register,send_100,send_16k,
-#                                  fetch_10,fetch_200,fetch_challenge,mixed)
+#                                  fetch_10,fetch_200,fetch_challenge,fetch_chained,mixed)
 #   BENCH_PROFILE_SECONDS [15]     perf sampling time of `profile`
 #   BENCH_RESULTS_DIR [bench/results]  where latest.{md,json,png} and profile-send.txt go
 #   SCRATCH [.build-bench]         SwiftPM scratch path of the release build

@@ -111,21 +111,70 @@ struct ChainedChallengeTests {
         #expect(next != nil)
     }
 
+    /// Sets the challenge's expiry `seconds` from now, straight in the database.
+    private func expire(_ recipient: Recipient, _ challenge: String, inSeconds seconds: Int) throws {
+        let settings = try TestEnvironment.database()
+        let connection = try Connection(ConnectionOptions(unixSocket: settings.socket, user: settings.user,
+                                                          password: settings.password, database: settings.name))
+        let aged = try connection.run(
+            "UPDATE challenges SET expires_at = NOW() + INTERVAL ? SECOND WHERE link_token = ? AND challenge_nonce = ?",
+            [.int(Int64(seconds)), .text(recipient.linkToken), .text(challenge)])
+        #expect(aged.affectedRows == 1, "no challenge row to age")
+    }
+
     @Test("An expired challenge is not exchanged")
     func expiredChallenge() throws {
         let api = try makeAPI()
         let recipient = try Recipient(client: api)
         let challenge = try firstChallenge(recipient)
-        let settings = try TestEnvironment.database()
-        let connection = try Connection(ConnectionOptions(unixSocket: settings.socket, user: settings.user,
-                                                          password: settings.password, database: settings.name))
-        let aged = try connection.run(
-            "UPDATE challenges SET expires_at = NOW() - INTERVAL 1 SECOND WHERE link_token = ? AND challenge_nonce = ?",
-            [.text(recipient.linkToken), .text(challenge)])
-        #expect(aged.affectedRows == 1)
+        try expire(recipient, challenge, inSeconds: -1)
         let (response, next) = try chainedFetch(recipient, challenge)
         #expect(response.status == 401, "an expired challenge answered \(response)")
         #expect(next == nil)
+    }
+
+    @Test("A successor expires with its chain; near the end the challenge is used up and none is given")
+    func chainEndsWithItsLifetime() throws {
+        let api = try makeAPI()
+        let recipient = try Recipient(client: api)
+        let issued = try (0..<5).map { _ in try firstChallenge(recipient) }
+        // A minute is a fifth of the default five-minute lifetime: 90 s left still chains.
+        try expire(recipient, issued[0], inSeconds: 90)
+        let (first, successor) = try chainedFetch(recipient, issued[0])
+        try api.expect(first, 200, "chained fetch with 90 s left")
+        let next = try #require(successor)
+        let settings = try TestEnvironment.database()
+        let connection = try Connection(ConnectionOptions(unixSocket: settings.socket, user: settings.user,
+                                                          password: settings.password, database: settings.name))
+        let left = try #require(try connection.query(
+            "SELECT TIMESTAMPDIFF(SECOND, NOW(), expires_at) FROM challenges WHERE link_token = ? AND challenge_nonce = ?",
+            [.text(recipient.linkToken), .text(next)]).first)[0].int64
+        #expect(left.map { $0 <= 90 } == true, "the successor got a new lifetime: \(String(describing: left)) s left")
+
+        try expire(recipient, next, inSeconds: 30)
+        let (last, none) = try chainedFetch(recipient, next)
+        try api.expect(last, 200, "chained fetch with 30 s left")
+        #expect(none == nil, "a successor was given with 30 s left")
+        #expect(try chainedFetch(recipient, next).0.status == 401, "the last challenge of a chain was not used up")
+        // It freed its slot: the link had five outstanding, now four.
+        try api.expect(api.challenge(linkToken: recipient.linkToken), 200, "challenge after the chain ended")
+    }
+
+    @Test("After unregister, a challenge signed with the link's key proves nothing, cached key or not")
+    func unregisteredLink() throws {
+        let api = try makeAPI()
+        let recipient = try Recipient(client: api)
+        let challenges = try (0..<5).map { _ in try firstChallenge(recipient) }
+        // Every worker that answers one of these has the link's key in its cache.
+        for challenge in challenges.prefix(4) {
+            try api.expect(chainedFetch(recipient, challenge).0, 200, "signed fetch before unregister")
+        }
+        try api.expect(api.http.post("/unregister", json: .object(["link_token": .string(recipient.linkToken)]),
+                                     headers: [("Authorization", "Bearer \(recipient.registration.fetchToken)")]),
+                       200, "unregister")
+        let (response, next) = try chainedFetch(recipient, challenges[4])
+        #expect([401, 404].contains(response.status), "a removed link's challenge answered \(response)")
+        #expect(response.json?["data"] == nil && next == nil)
     }
 
     @Test("Concurrent replays of one chained fetch: exactly one succeeds and gets a next challenge", arguments: 1...3)

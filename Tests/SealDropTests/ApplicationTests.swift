@@ -150,8 +150,9 @@ import Testing
             func rateLimitKey() throws(StoreError) -> [UInt8] { try fail() }
             func issueChallenge(linkToken: String, nonce: String, lifetimeSeconds: Int, maxOutstanding: Int) throws(StoreError) -> ChallengeIssue { try fail() }
             func consumeChallenge(linkToken: String, nonce: String) throws(StoreError) -> Bool { try fail() }
+            func signingKey(linkToken: String) throws(StoreError) -> String? { try fail() }
             func exchangeChallenge(linkToken: String, nonce: String, for nextNonce: String,
-                                   lifetimeSeconds: Int) throws(StoreError) -> Bool { try fail() }
+                                   remainingAtLeast seconds: Int) throws(StoreError) -> Bool { try fail() }
             func messages(linkToken: String, query: MessageQuery) throws(StoreError) -> [StoredMessage] { try fail() }
             func markSeen(linkToken: String, ids: [Int64]) throws(StoreError) -> Int { try fail() }
             func deleteMessages(linkToken: String, ids: [Int64]) throws(StoreError) -> Int { try fail() }

@@ -56,6 +56,10 @@ final class InMemoryStore: Store {
         return [7, 7, 7]
     }
 
+    func signingKey(linkToken: String) throws(StoreError) -> String? {
+        try client(linkToken: linkToken)?.publicKey
+    }
+
     func issueChallenge(linkToken: String, nonce: String, lifetimeSeconds: Int, maxOutstanding: Int) throws(StoreError) -> ChallengeIssue {
         try checkAvailable()
         guard clients[linkToken] != nil else { return .unknownLink }
@@ -72,7 +76,7 @@ final class InMemoryStore: Store {
     }
 
     func exchangeChallenge(linkToken: String, nonce: String, for nextNonce: String,
-                           lifetimeSeconds: Int) throws(StoreError) -> Bool {
+                           remainingAtLeast seconds: Int) throws(StoreError) -> Bool {
         try checkAvailable()
         guard let index = challenges.firstIndex(where: { $0.link == linkToken && $0.nonce == nonce && !$0.used }) else { return false }
         challenges[index].nonce = nextNonce

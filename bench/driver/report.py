@@ -12,6 +12,7 @@ MB = 1024
 SHORT = {"health": "GET /health", "register": "POST /register", "send_100": "/send 100 B",
          "send_16k": "/send 16 KiB", "fetch_10": "/fetch bearer, 10 waiting",
          "fetch_200": "/fetch bearer, 200 waiting", "fetch_challenge": "/fetch challenge vs bearer",
+         "fetch_chained": "/fetch chained challenge vs bearer",
          "mixed": "mixed 80/15/5"}
 
 
@@ -51,7 +52,7 @@ def markdown(data: dict) -> str:
 
     out += ["## Scenarios", "",
             "Rates are requests/s, except challenge vs bearer: whole fetches/s (a challenge fetch is two "
-            "requests) with the latency of a whole fetch. Errors = non-2xx responses + socket errors, summed "
+            "requests, a chained one one) with the latency of a whole fetch. Errors = non-2xx responses + socket errors, summed "
             "over all runs.", "",
             "| scenario | SealDrop /s | p50 ms | p99 ms | errors | baseline | baseline /s | p50 ms | p99 ms | errors "
             "| ratio | target |",

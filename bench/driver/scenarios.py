@@ -57,8 +57,16 @@ def build(settings: Settings) -> list[Scenario]:
                  Load(s, "/fetch", "challenge.lua", ("challenge",), threads=per_connection),
                  Load(s, "/fetch", "challenge.lua", ("bearer",), threads=per_connection),
                  "bearer /fetch, same driver", 0.6, metric="ops_per_s",
+                 before_each=lambda: database.clear_challenges(settings),
                  note=("Whole fetches per second: challenge_request + sign + fetch against one bearer fetch, "
                        "both by wrk with one thread per connection, each owning one of the 64 fetch-10 links.")),
+        Scenario("fetch_chained", "chained challenge + signed /fetch (next_challenge), 10 waiting",
+                 Load(s, "/fetch", "challenge.lua", ("chained",), threads=per_connection),
+                 Load(s, "/fetch", "challenge.lua", ("bearer",), threads=per_connection),
+                 "bearer /fetch, same driver", 0.6, metric="ops_per_s",
+                 before_each=lambda: database.clear_challenges(settings),
+                 note=("Whole fetches per second, as above, but each fetch asks for next_challenge and signs the "
+                       "one the previous fetch returned: one request per fetch, as a polling client makes.")),
         Scenario("mixed", "mixed: 80% send, 15% fetch, 5% ack", Load(s, "/", "mixed.lua"),
                  before_each=clear("bench-mixed"),
                  note="64 links at random; acks acknowledge ids an earlier fetch returned for that link."),

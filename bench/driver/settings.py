@@ -7,7 +7,7 @@ REPO = Path(__file__).resolve().parents[2]
 BENCH = REPO / "bench"
 
 ALL_SCENARIOS = ["health", "register", "send_100", "send_16k", "fetch_10", "fetch_200",
-                 "fetch_challenge", "mixed"]
+                 "fetch_challenge", "fetch_chained", "mixed"]
 
 
 def _int(name: str, default: int) -> int:

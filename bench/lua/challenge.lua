@@ -6,6 +6,9 @@
 --   challenge: POST /challenge_request, sign the challenge's UTF-8 bytes with the
 --              link's Ed25519 key (libsodium through LuaJIT's FFI), POST /fetch
 --              with challenge + challenge_signature: one fetch = two requests.
+--   chained:   as challenge, but each fetch asks for "next_challenge" and signs the
+--              one the previous fetch returned: one fetch = one request (plus one
+--              /challenge_request at the start, or after a fetch that gave none).
 --   bearer:    POST /fetch with Authorization: Bearer: one fetch = one request.
 -- Both count completed fetches (200) and time each whole fetch, from the first
 -- request's start to the fetch's response, into bench_op_lat.
@@ -55,9 +58,15 @@ end
 local function signed_fetch(text)
     sodium.crypto_sign_detached(signature, nil, text, #text, secret)
     sodium.sodium_bin2base64(signature_b64, 89, signature, 64, 1) -- 1: original alphabet, padded
+    local chaining = mode == "chained" and ',"next_challenge":true' or ""
     return wrk.format("POST", "/fetch", json_headers,
-        string.format('{"link_token":"%s","challenge":"%s","challenge_signature":"%s","limit":200}',
-            link.token, text, ffi.string(signature_b64)))
+        string.format('{"link_token":"%s","challenge":"%s","challenge_signature":"%s","limit":200%s}',
+            link.token, text, ffi.string(signature_b64), chaining))
+end
+
+local function challenge_in(body, field, from)
+    local text = body:match('"' .. field .. '"%s*:%s*"([^"]+)"', from)
+    return text and text:gsub("\\/", "/") or nil
 end
 
 function request()
@@ -68,6 +77,7 @@ function request()
     if challenge then
         local text = challenge
         challenge, in_flight = nil, "fetch"
+        if mode == "chained" then started = now_us() end
         return signed_fetch(text)
     end
     in_flight, started = "challenge", now_us()
@@ -77,15 +87,14 @@ end
 function response(status, headers, body)
     if in_flight == "challenge" then
         bench_count("challenge_" .. status)
-        if status == 200 then
-            local text = body:match('"challenge"%s*:%s*"([^"]+)"')
-            challenge = text and text:gsub("\\/", "/") or nil
-        end
+        if status == 200 then challenge = challenge_in(body, "challenge") end
     else
         bench_count("fetch_" .. status)
         if status == 200 then
             bench_count("fetches")
             bench_op_lat[#bench_op_lat + 1] = math.floor(now_us() - started)
+            -- SealDrop writes next_challenge last: look only at the end of the messages.
+            if mode == "chained" then challenge = challenge_in(body, "next_challenge", math.max(1, #body - 127)) end
         end
     end
 end

@@ -2,10 +2,11 @@
 struct DeleteMessagesEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
         let body = try context.body()
-        let client = try context.requireOwner(body)
         let ids = try body.requireIntegerArray("message_ids", maxCount: context.limits.maxAckIDs)
+        // Proof last: a request refused for its other fields leaves its challenge unused.
+        let owner = try context.requireOwner(body)
         let count = try database { () throws(StoreError) in
-            try context.store.deleteMessages(linkToken: client.linkToken, ids: ids)
+            try context.store.deleteMessages(linkToken: owner.linkToken, ids: ids)
         }
         var json = JSONWriter()
         json.beginObject()

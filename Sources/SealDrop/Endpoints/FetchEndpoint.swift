@@ -3,14 +3,13 @@
 ///
 /// A SealDrop addition the seed's clients never send: `"next_challenge": true`
 /// with a challenge proof answers with `next_challenge`, the challenge to sign
-/// for the next fetch. A client that polls then makes one request per fetch
-/// instead of two (`/challenge_request` first), and the server one write.
+/// for the next fetch (see ``Authenticator`` for how long). A client that polls
+/// then makes one request per fetch instead of two, and the server one write.
 /// Opt-in, because a challenge handed out unasked would stay outstanding and
 /// count against the link's limit for a client that never uses it.
 struct FetchEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
         let body = try context.body()
-        let client = try context.requireClient(try body.requireString("link_token"))
         let chaining = try body.optionalBool("next_challenge") ?? false
         let limits = context.limits
         var query = MessageQuery()
@@ -29,10 +28,10 @@ struct FetchEndpoint: Endpoint {
         default: throw APIError.badRequest("order must be ASC or DESC")
         }
         // Proof last: a request refused for its other fields leaves its challenge unused.
-        let nextChallenge = try Authenticator(context: context).authenticate(client, body: body, chaining: chaining)
+        let owner = try context.requireOwner(body, chaining: chaining)
 
         var messages = try database { () throws(StoreError) in
-            try context.store.messages(linkToken: client.linkToken, query: query)
+            try context.store.messages(linkToken: owner.linkToken, query: query)
         }
         let hasMore = messages.count > limit
         if hasMore { messages.removeLast() }
@@ -49,7 +48,7 @@ struct FetchEndpoint: Endpoint {
         // The id to pass on as before_id (newest first) or since_id (oldest first).
         json.key("next_cursor")
         if hasMore, let last = messages.last { json.int(last.id) } else { json.null() }
-        if let nextChallenge { json.field("next_challenge", nextChallenge) }
+        if let next = owner.nextChallenge { json.field("next_challenge", next) }
         json.endObject()
         return HTTPResponse(status: .ok, json: json.bytes)
     }

@@ -2,8 +2,8 @@
 struct GetMessageRequestsEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
         let body = try context.body()
-        let client = try context.requireOwner(body)
-        let requests = try database { () throws(StoreError) in try context.store.pendingRequests(to: client.linkToken) }
+        let owner = try context.requireOwner(body)
+        let requests = try database { () throws(StoreError) in try context.store.pendingRequests(to: owner.linkToken) }
         var json = JSONWriter()
         json.beginObject()
         json.field("message", "Requests retrieved successfully")

@@ -2,7 +2,6 @@
 struct RespondMessageRequestEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
         let body = try context.body()
-        let client = try context.requireOwner(body)
         guard let requestID = try body.optionalInteger("request_id", in: 1...Int64.max) else {
             throw APIError.badRequest("request_id is required")
         }
@@ -12,11 +11,13 @@ struct RespondMessageRequestEndpoint: Endpoint {
         case "reject": status = .rejected
         default: throw APIError.badRequest("action must be \"accept\" or \"reject\"")
         }
+        // Proof last: a request refused for its other fields leaves its challenge unused.
+        let owner = try context.requireOwner(body)
 
         guard let request = try database({ () throws(StoreError) in try context.store.messageRequest(id: requestID) }) else {
             throw APIError.notFound("Request not found")
         }
-        guard request.toLinkToken == client.linkToken else {
+        guard request.toLinkToken == owner.linkToken else {
             throw APIError(.forbidden, "Unauthorized - this request is not for you")
         }
         let answered = try database { () throws(StoreError) in try context.store.answerRequest(id: requestID, with: status) }

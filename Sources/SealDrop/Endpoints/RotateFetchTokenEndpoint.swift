@@ -4,10 +4,10 @@ import Sodium
 struct RotateFetchTokenEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
         let body = try context.body()
-        let client = try context.requireOwner(body)
+        let owner = try context.requireOwner(body)
         let token = Tokens.fetchToken()
         let replaced = try database { () throws(StoreError) in
-            try context.store.replaceFetchTokenHash(linkToken: client.linkToken, hash: SHA256.hexDigest(utf8: token))
+            try context.store.replaceFetchTokenHash(linkToken: owner.linkToken, hash: SHA256.hexDigest(utf8: token))
         }
         guard replaced else { throw APIError.unknownLink }
         var json = JSONWriter()

@@ -2,8 +2,8 @@
 struct UnregisterEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
         let body = try context.body()
-        let client = try context.requireOwner(body)
-        let removed = try database { () throws(StoreError) in try context.store.deleteClient(linkToken: client.linkToken) }
+        let owner = try context.requireOwner(body)
+        let removed = try database { () throws(StoreError) in try context.store.deleteClient(linkToken: owner.linkToken) }
         guard removed else { throw APIError.unknownLink }
         var json = JSONWriter()
         json.beginObject()

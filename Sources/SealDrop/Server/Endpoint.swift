@@ -22,13 +22,21 @@ struct EndpointContext {
 }
 
 extension EndpointContext {
-    /// The client named by the body's `link_token`, once the caller has proved
+    /// The link named by the body's `link_token`, once the caller has proved
     /// owning it (signed challenge or bearer fetch token); 404 or 401 otherwise.
-    func requireOwner(_ body: RequestBody) throws(APIError) -> ClientRecord {
-        let client = try requireClient(try body.requireString("link_token"))
-        try Authenticator(context: self).authenticate(client, body: body)
-        return client
+    /// With `chaining`, a challenge proof also yields the challenge to sign next.
+    func requireOwner(_ body: RequestBody, chaining: Bool = false) throws(APIError) -> OwnedLink {
+        let linkToken = try body.requireString("link_token")
+        let next = try Authenticator(context: self).authenticateOwner(of: linkToken, body: body, chaining: chaining)
+        return OwnedLink(linkToken: linkToken, nextChallenge: next)
     }
+}
+
+/// A link its caller has proved owning.
+struct OwnedLink {
+    let linkToken: String
+    /// Given only to a challenge proof that asked for one.
+    let nextChallenge: String?
 }
 
 /// One API operation, in a file of its own.

@@ -41,18 +41,18 @@ extension MariaDBStore {
     }
 
     public func exchangeChallenge(linkToken: String, nonce: String, for nextNonce: String,
-                                  lifetimeSeconds: Int) throws(StoreError) -> Bool {
+                                  remainingAtLeast seconds: Int) throws(StoreError) -> Bool {
         try session.withConnection { connection -> Bool in
             // One conditional UPDATE of the same row: of concurrent replays exactly
-            // one matches the old nonce, and the link's count of outstanding
-            // challenges stays what it was, so no lock or count is needed.
+            // one matches the old nonce. Only the nonce changes, a column no index
+            // holds, so the row is rewritten in place with no index entry touched,
+            // and the link's count of outstanding challenges stays what it was.
             let result = try connection.run("""
-                UPDATE challenges
-                SET challenge_nonce = ?, created_at = NOW(), expires_at = NOW() + INTERVAL ? SECOND
-                WHERE link_token = ? AND used = FALSE AND expires_at > NOW()
+                UPDATE challenges SET challenge_nonce = ?
+                WHERE link_token = ? AND used = FALSE AND expires_at > NOW() + INTERVAL ? SECOND
                   AND challenge_nonce = ?
                 LIMIT 1
-                """, [.text(nextNonce), .int(Int64(lifetimeSeconds)), .text(linkToken), .text(nonce)])
+                """, [.text(nextNonce), .text(linkToken), .int(Int64(seconds)), .text(nonce)])
             return result.affectedRows == 1
         }
     }

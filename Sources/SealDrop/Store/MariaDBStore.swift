@@ -6,6 +6,7 @@ public final class MariaDBStore: Store {
     let session: DatabaseSession
     var sendRoutine = RoutineAvailability()
     var recounts = RecountThrottle()
+    var signingKeys = SigningKeyCache()
 
     public init(configuration: Configuration.Database) {
         session = DatabaseSession(options: ConnectionOptions(configuration))
@@ -48,8 +49,18 @@ public final class MariaDBStore: Store {
         }
     }
 
+    public func signingKey(linkToken: String) throws(StoreError) -> String? {
+        if let key = signingKeys.key(for: linkToken) { return key }
+        let key = try session.withConnection { connection -> String? in
+            try connection.query("SELECT public_key FROM clients WHERE link_token = ?", [.text(linkToken)]).first?[0].string
+        }
+        if let key { signingKeys.remember(key, for: linkToken) }
+        return key
+    }
+
     public func deleteClient(linkToken: String) throws(StoreError) -> Bool {
-        try session.withConnection { connection -> Bool in
+        signingKeys.forget(linkToken)
+        return try session.withConnection { connection -> Bool in
             try connection.transaction { () throws -> Bool in
                 let owner = try connection.query(
                     "SELECT id FROM clients WHERE link_token = ? FOR UPDATE", [.text(linkToken)])

@@ -119,6 +119,10 @@ public protocol Store: AnyObject {
     /// Stores a new client, returning its id; nil when the link token is taken.
     func insertClient(_ client: NewClient) throws(StoreError) -> Int64?
     func client(linkToken: String) throws(StoreError) -> ClientRecord?
+    /// The link's Ed25519 key (base64, as registered), or nil for an unknown link.
+    /// A link's key never changes, so the answer may come from a cache of the
+    /// last minute: a link removed since may still be answered for.
+    func signingKey(linkToken: String) throws(StoreError) -> String?
     /// Stores a message for the link unless the link is unknown, its mailbox
     /// full, or its send rate reached.
     func insertMessage(_ message: NewMessage, limits: MailboxLimits) throws(StoreError) -> SendOutcome
@@ -132,9 +136,10 @@ public protocol Store: AnyObject {
     /// Marks the challenge used; true for exactly one caller of a live, unused challenge.
     func consumeChallenge(linkToken: String, nonce: String) throws(StoreError) -> Bool
     /// Consumes the challenge as `consumeChallenge` does and, in the same step, puts
-    /// `nextNonce` in its place with a fresh lifetime; true for exactly one caller.
+    /// `nextNonce` in its place, expiring when it would have; true for exactly one
+    /// caller, and only while at least `seconds` of its lifetime are left.
     func exchangeChallenge(linkToken: String, nonce: String, for nextNonce: String,
-                           lifetimeSeconds: Int) throws(StoreError) -> Bool
+                           remainingAtLeast seconds: Int) throws(StoreError) -> Bool
     func messages(linkToken: String, query: MessageQuery) throws(StoreError) -> [StoredMessage]
     /// Marks the link's messages among `ids` seen; returns how many changed.
     func markSeen(linkToken: String, ids: [Int64]) throws(StoreError) -> Int
