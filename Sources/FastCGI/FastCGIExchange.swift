@@ -79,7 +79,18 @@ final class FastCGIRequestSlot {
     /// Waits for the next request. Returns 0 or a negative errno.
     func accept() -> Int32 { FCGX_Accept_r(request) }
 
-    func finish() { FCGX_Finish_r(request) }
+    /// Ends the request and closes its connection. libfcgi closes by shutting
+    /// down its side and reading until the front server closes too (up to two
+    /// seconds), which keeps unread input from turning into a reset that could
+    /// cost the front server the response. When the request's input was read to
+    /// its end there is nothing left to reset, so the connection is closed
+    /// plainly: three system calls and a wait fewer per request.
+    func finish() {
+        if let input = request.pointee.in, FCGX_GetChar(input) == EOF, FCGX_GetError(input) == 0 {
+            _ = FCGX_Detach(request)
+        }
+        FCGX_Finish_r(request)
+    }
 
     deinit {
         // Closes a connection still open; the listening socket is not ours to close.
