@@ -84,10 +84,20 @@ final class FastCGIRequestSlot {
     /// seconds), which keeps unread input from turning into a reset that could
     /// cost the front server the response. When the request's input was read to
     /// its end there is nothing left to reset, so the connection is closed
-    /// plainly: three system calls and a wait fewer per request.
+    /// plainly: fewer system calls, and no wait for the front server's close.
     func finish() {
-        if let input = request.pointee.in, FCGX_GetChar(input) == EOF, FCGX_GetError(input) == 0 {
-            _ = FCGX_Detach(request)
+        let connection = request.pointee
+        if connection.keepConnection == 0, let input = connection.in {
+            // The response goes out first, in libfcgi's own order (stderr, then stdout
+            // with the end-of-request record), so nothing below can hold it back.
+            let sent = FCGX_FClose(connection.err) == 0 && FCGX_FClose(connection.out) == 0
+            // Nothing more is written, so the socket may stop blocking: the look at
+            // the input answers from what was already read, or fails at once (and the
+            // careful close follows), but never waits on the front server.
+            if sent, fcntl(connection.ipcFd, F_SETFL, O_NONBLOCK) == 0,
+               FCGX_GetChar(input) == EOF, FCGX_GetError(input) == 0 {
+                _ = FCGX_Detach(request)
+            }
         }
         FCGX_Finish_r(request)
     }

@@ -35,6 +35,39 @@ struct AuthErrorTests {
         try api.expect(api.send(linkToken: alice.linkToken, ciphertext: box), 201, "send to the token itself")
     }
 
+    @Test("Unknown link, then bad field, then bad proof: 404, 400, 401; a refused request leaves its challenge unused")
+    func fieldsBeforeProof() throws {
+        let api = try makeAPI()
+        let (alice, id) = try recipientWithMessage(api)
+        let token = alice.linkToken
+        let challenge = try #require(try api.expect(api.challenge(linkToken: token), 200, "challenge")["challenge"]?.string)
+        let proof: [String: JSON] = ["challenge": .string(challenge), "challenge_signature": .string(alice.sign(challenge))]
+        let badFields: [(path: String, fields: [String: JSON])] = [
+            ("/fetch", ["order": .string("sideways")]),
+            ("/fetch", ["next_challenge": .string("yes")]),
+            ("/ack", ["message_ids": .string("all")]),
+            ("/delete_messages", ["message_ids": .array([.string("one")])]),
+            ("/respond_message_request", ["request_id": .int(1), "action": .string("maybe")]),
+        ]
+        for (path, fields) in badFields {
+            let unknown = ["link_token": .string("link_" + String(repeating: "A", count: 32))].merging(fields) { a, _ in a }
+            expectError(try api.http.post(path, json: .object(unknown.merging(proof) { a, _ in a })), 404,
+                        "\(path) with bad fields for an unknown link")
+            let mine = ["link_token": JSON.string(token)].merging(fields) { a, _ in a }
+            expectError(try api.http.post(path, json: .object(mine)), 400, "\(path) with bad fields and no proof")
+            expectError(try api.http.post(path, json: .object(mine.merging(proof) { a, _ in a })), 400,
+                        "\(path) with bad fields and a good proof")
+        }
+        expectError(try api.ack(linkToken: token, messageIDs: [id], auth: .none), 401, "ack without proof")
+        // Every refusal above left the challenge as it was: it still proves one request.
+        try api.expect(api.ack(linkToken: token, messageIDs: [id], auth: .signed(challenge: challenge,
+                                                                                signature: alice.sign(challenge))),
+                       200, "ack with the challenge the refused requests carried")
+        expectError(try api.ack(linkToken: token, messageIDs: [id], auth: .signed(challenge: challenge,
+                                                                                 signature: alice.sign(challenge))),
+                    401, "the same challenge again")
+    }
+
     @Test("Fetch without, or with wrong, credentials is 401")
     func fetchRejected() throws {
         let api = try makeAPI()

@@ -24,15 +24,19 @@ struct SigningKeyCacheTests {
     @Test("it holds a bounded number of links, making room from lapsed ones first")
     func bounded() {
         var cache = SigningKeyCache()
-        for index in 0..<4096 { cache.remember("old-\(index)", for: "link_\(index)", now: 0) }
-        cache.remember("fresh", for: "link_fresh", now: 30_000_000)
-        // Full of live entries: everything goes to make room, the new one stays.
-        #expect(cache.key(for: "link_fresh", now: 30_000_001) == "fresh")
-        #expect(cache.key(for: "link_0", now: 30_000_001) == nil)
-        for index in 0..<4095 { cache.remember("k", for: "other_\(index)", now: 30_000_000) }
+        for index in 0..<2048 { cache.remember("old", for: "old_\(index)", now: 0) }
+        for index in 0..<2048 { cache.remember("live", for: "live_\(index)", now: 30_000_000) }
+        // Full; at 61 s the first half has lapsed and goes, the second half stays.
         cache.remember("newer", for: "link_newer", now: 61_000_000)
-        // Now all 4096 entries are a minute old: only they go.
         #expect(cache.key(for: "link_newer", now: 61_000_001) == "newer")
-        #expect(cache.key(for: "other_1", now: 61_000_001) == nil)
+        #expect(cache.key(for: "live_7", now: 61_000_001) == "live", "a live entry went while lapsed ones made room")
+        #expect(cache.key(for: "old_7", now: 0) == nil, "a lapsed entry stayed")
+
+        // Full of live entries only: all go, and the new one stays.
+        var busy = SigningKeyCache()
+        for index in 0..<4096 { busy.remember("k", for: "link_\(index)", now: 0) }
+        busy.remember("fresh", for: "link_fresh", now: 1)
+        #expect(busy.key(for: "link_fresh", now: 2) == "fresh")
+        #expect(busy.key(for: "link_0", now: 2) == nil)
     }
 }

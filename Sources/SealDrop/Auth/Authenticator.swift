@@ -5,44 +5,57 @@ import Sodium
 struct Authenticator {
     let context: EndpointContext
 
-    /// A challenge and its signature, as the body carries them.
-    private struct SignedChallenge {
-        let challenge: String
-        let signature: String
-    }
-
-    /// Proves the caller owns `linkToken`, reading only what its proof needs. A
-    /// signed challenge needs the link's key, which never changes, so the store
-    /// may answer from its cache and the request goes to the database once (for
-    /// the challenge) instead of twice; a link gone since is caught there, as
-    /// its challenges went with it. Returns the challenge to sign next when the
-    /// proof was a challenge and `chaining` asks for one (see ``FetchEndpoint``).
-    func authenticateOwner(of linkToken: String, body: RequestBody, chaining: Bool = false) throws(APIError) -> String? {
+    /// Finds the link the body names, reading only what its proof needs: 404 when
+    /// unknown. A signed challenge needs only the link's key, which never changes,
+    /// so the store may answer from its cache and a signed request goes to the
+    /// database once fewer.
+    func claim(_ body: RequestBody) throws(APIError) -> OwnershipClaim {
+        let linkToken = try body.requireString("link_token")
         guard LinkTokenShape.isPlausible(linkToken) else { throw APIError.unknownLink }
-        if let signed = try signedChallenge(in: body) {
+        let challenge = try body.optionalString("challenge")
+        let signature = try body.optionalString("challenge_signature")
+        if let challenge, let signature {
             let key = try database { () throws(StoreError) in try context.store.signingKey(linkToken: linkToken) }
             guard let key else { throw APIError.unknownLink }
-            return try verify(signed, key: key, linkToken: linkToken, chaining: chaining)
+            return OwnershipClaim(linkToken: linkToken,
+                                  evidence: .signedChallenge(challenge: challenge, signature: signature, key: key))
         }
-        try checkFetchToken(of: context.requireClient(linkToken))
-        return nil
+        return OwnershipClaim(linkToken: linkToken, evidence: .record(try context.requireClient(linkToken)))
+    }
+
+    /// Checks the claim's proof: 401 unless it holds. With `chaining`, a challenge
+    /// proof also yields the challenge to sign next (see ``FetchEndpoint``).
+    func prove(_ claim: OwnershipClaim, chaining: Bool) throws(APIError) -> OwnedLink {
+        switch claim.evidence {
+        case .record(let client):
+            try checkFetchToken(of: client)
+            return OwnedLink(linkToken: claim.linkToken, nextChallenge: nil)
+        case .signedChallenge(let challenge, let signature, let key):
+            do throws(APIError) {
+                let next = try verify(challenge, signature: signature, key: key, linkToken: claim.linkToken,
+                                      chaining: chaining)
+                return OwnedLink(linkToken: claim.linkToken, nextChallenge: next)
+            } catch where error.status == .unauthorized {
+                // The key may have come from the cache after the link was removed
+                // (its challenges went with it): such a link answers 404, as it
+                // would have without the cache.
+                _ = try context.requireClient(claim.linkToken)
+                throw error
+            }
+        }
     }
 
     /// Proves the caller owns `client`, a record already read (a sender proving
     /// its own link).
     func authenticate(_ client: ClientRecord, body: RequestBody) throws(APIError) {
-        if let signed = try signedChallenge(in: body) {
-            _ = try verify(signed, key: client.publicKey, linkToken: client.linkToken, chaining: false)
+        let challenge = try body.optionalString("challenge")
+        let signature = try body.optionalString("challenge_signature")
+        if let challenge, let signature {
+            _ = try verify(challenge, signature: signature, key: client.publicKey, linkToken: client.linkToken,
+                           chaining: false)
         } else {
             try checkFetchToken(of: client)
         }
-    }
-
-    private func signedChallenge(in body: RequestBody) throws(APIError) -> SignedChallenge? {
-        let challenge = try body.optionalString("challenge")
-        let signature = try body.optionalString("challenge_signature")
-        guard let challenge, let signature else { return nil }
-        return SignedChallenge(challenge: challenge, signature: signature)
     }
 
     private func checkFetchToken(of client: ClientRecord) throws(APIError) {
@@ -64,11 +77,10 @@ struct Authenticator {
     /// keeps the old one's expiry (extending it would rewrite two indexes per
     /// fetch), so a chain ends within one challenge lifetime: a challenge with
     /// less than a fifth of it left is consumed as usual and gets no successor.
-    private func verify(_ signed: SignedChallenge, key: String, linkToken: String,
+    private func verify(_ challenge: String, signature: String, key: String, linkToken: String,
                         chaining: Bool) throws(APIError) -> String? {
-        let challenge = signed.challenge
         // Keys are curve-checked at registration; verification refuses small-order ones itself.
-        guard let signatureBytes = Base64.decode(signed.signature), let keyBytes = Base64.decode(key),
+        guard let signatureBytes = Base64.decode(signature), let keyBytes = Base64.decode(key),
               Ed25519PublicKey.isValidSignature(signatureBytes, for: Array(challenge.utf8), byValidatedKey: keyBytes) else {
             throw APIError.unauthorized("Invalid signature")
         }

@@ -2,9 +2,10 @@
 struct AckEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
         let body = try context.body()
+        let claim = try context.claimOwnership(body)
         let ids = try body.requireIntegerArray("message_ids", maxCount: context.limits.maxAckIDs)
         // Proof last: a request refused for its other fields leaves its challenge unused.
-        let owner = try context.requireOwner(body)
+        let owner = try context.prove(claim)
 
         let count = try database { () throws(StoreError) in
             try context.store.markSeen(linkToken: owner.linkToken, ids: ids)

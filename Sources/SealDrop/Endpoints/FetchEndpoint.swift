@@ -10,6 +10,7 @@
 struct FetchEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
         let body = try context.body()
+        let claim = try context.claimOwnership(body)
         let chaining = try body.optionalBool("next_challenge") ?? false
         let limits = context.limits
         var query = MessageQuery()
@@ -28,7 +29,7 @@ struct FetchEndpoint: Endpoint {
         default: throw APIError.badRequest("order must be ASC or DESC")
         }
         // Proof last: a request refused for its other fields leaves its challenge unused.
-        let owner = try context.requireOwner(body, chaining: chaining)
+        let owner = try context.prove(claim, chaining: chaining)
 
         var messages = try database { () throws(StoreError) in
             try context.store.messages(linkToken: owner.linkToken, query: query)

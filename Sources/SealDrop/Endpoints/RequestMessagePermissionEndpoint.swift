@@ -13,9 +13,10 @@ struct RequestMessagePermissionEndpoint: Endpoint {
         guard fromToken != toToken else { throw APIError.badRequest("from_link_token and to_link_token must differ") }
         let sender: ClientRecord
         do { sender = try context.requireClient(fromToken) } catch where error.status == .notFound { throw APIError.notFound("Invalid from_link_token") }
-        try Authenticator(context: context).authenticate(sender, body: body)
         let recipient: ClientRecord
         do { recipient = try context.requireClient(toToken) } catch where error.status == .notFound { throw APIError.notFound("Invalid to_link_token") }
+        // Proof last: a request refused for its recipient leaves its challenge unused.
+        try Authenticator(context: context).authenticate(sender, body: body)
 
         let outcome = try database { () throws(StoreError) in
             try context.store.requestPermission(from: sender.linkToken, to: recipient.linkToken, nickname: nickname)

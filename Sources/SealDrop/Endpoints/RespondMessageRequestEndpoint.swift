@@ -2,6 +2,7 @@
 struct RespondMessageRequestEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
         let body = try context.body()
+        let claim = try context.claimOwnership(body)
         guard let requestID = try body.optionalInteger("request_id", in: 1...Int64.max) else {
             throw APIError.badRequest("request_id is required")
         }
@@ -12,7 +13,7 @@ struct RespondMessageRequestEndpoint: Endpoint {
         default: throw APIError.badRequest("action must be \"accept\" or \"reject\"")
         }
         // Proof last: a request refused for its other fields leaves its challenge unused.
-        let owner = try context.requireOwner(body)
+        let owner = try context.prove(claim)
 
         guard let request = try database({ () throws(StoreError) in try context.store.messageRequest(id: requestID) }) else {
             throw APIError.notFound("Request not found")

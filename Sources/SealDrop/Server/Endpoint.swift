@@ -24,19 +24,20 @@ struct EndpointContext {
 extension EndpointContext {
     /// The link named by the body's `link_token`, once the caller has proved
     /// owning it (signed challenge or bearer fetch token); 404 or 401 otherwise.
-    /// With `chaining`, a challenge proof also yields the challenge to sign next.
-    func requireOwner(_ body: RequestBody, chaining: Bool = false) throws(APIError) -> OwnedLink {
-        let linkToken = try body.requireString("link_token")
-        let next = try Authenticator(context: self).authenticateOwner(of: linkToken, body: body, chaining: chaining)
-        return OwnedLink(linkToken: linkToken, nextChallenge: next)
+    func requireOwner(_ body: RequestBody) throws(APIError) -> OwnedLink {
+        try prove(try claimOwnership(body))
     }
-}
 
-/// A link its caller has proved owning.
-struct OwnedLink {
-    let linkToken: String
-    /// Given only to a challenge proof that asked for one.
-    let nextChallenge: String?
+    /// The first half of ``requireOwner(_:)``: the link, found (404 otherwise).
+    func claimOwnership(_ body: RequestBody) throws(APIError) -> OwnershipClaim {
+        try Authenticator(context: self).claim(body)
+    }
+
+    /// The second half: the claim's proof checked (401 otherwise). With
+    /// `chaining`, a challenge proof also yields the challenge to sign next.
+    func prove(_ claim: OwnershipClaim, chaining: Bool = false) throws(APIError) -> OwnedLink {
+        try Authenticator(context: self).prove(claim, chaining: chaining)
+    }
 }
 
 /// One API operation, in a file of its own.

@@ -34,7 +34,6 @@ extension MariaDBStore {
                 DELETE FROM challenges
                 WHERE link_token = ? AND used = FALSE AND expires_at > NOW()
                   AND challenge_nonce = ?
-                LIMIT 1
                 """, [.text(linkToken), .text(nonce)])
             return result.affectedRows == 1
         }
@@ -49,9 +48,8 @@ extension MariaDBStore {
             // and the link's count of outstanding challenges stays what it was.
             let result = try connection.run("""
                 UPDATE challenges SET challenge_nonce = ?
-                WHERE link_token = ? AND used = FALSE AND expires_at > NOW() + INTERVAL ? SECOND
+                WHERE link_token = ? AND used = FALSE AND expires_at >= NOW() + INTERVAL ? SECOND
                   AND challenge_nonce = ?
-                LIMIT 1
                 """, [.text(nextNonce), .text(linkToken), .int(Int64(seconds)), .text(nonce)])
             return result.affectedRows == 1
         }

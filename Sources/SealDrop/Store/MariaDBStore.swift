@@ -40,7 +40,10 @@ public final class MariaDBStore: Store {
                 FROM clients WHERE link_token = ?
                 """, [.text(linkToken)])
             // link_token compares byte for byte (schema version 4), so a match is exact.
-            guard let row = rows.first else { return nil }
+            guard let row = rows.first else {
+                signingKeys.forget(linkToken)
+                return nil
+            }
             return ClientRecord(
                 id: row[0].int64 ?? 0, linkToken: linkToken, publicKey: row[2].string ?? "",
                 displayName: row[3].string,
