@@ -70,6 +70,19 @@ struct Ed25519Tests {
         #expect(!Ed25519PublicKey.isValidSignature(identitySignature, for: [1, 2, 3], byValidatedKey: TestHex.bytes(hex)))
     }
 
+    /// The test above fails at R = identity before the key is looked at. This
+    /// signature satisfies the verification equation [S]B = R + [h]A for a key
+    /// of order 8, with a canonical S and an R of large order (made and checked by
+    /// Tests/python/small_order_signature.py), so only the key check refuses it.
+    @Test func smallOrderKeyRefusedWhenTheEquationHolds() {
+        let key = TestHex.bytes("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")
+        let message = Array("SealDrop: a small-order key verifies nothing".utf8)
+        let signature = TestHex.bytes("10fb47d0006d98fc8009aa2b47dc3b39f4fa07e2a3d212db77b4c61ba479acad"
+                                      + "c467ff78342d725636e839412dd6e208820a5250c42502ae1d7c3fa3338a3403")
+        #expect(!Ed25519PublicKey.isValidSignature(signature, for: message, byValidatedKey: key))
+        #expect(Ed25519PublicKey(bytes: key) == nil, "a small-order key is refused at registration too")
+    }
+
     @Test(arguments: RFC8032Vector.all)
     func rejectsAnyFlippedBit(_ vector: RFC8032Vector) throws {
         let key = try #require(Ed25519PublicKey(bytes: vector.publicKey))
