@@ -15,6 +15,8 @@
 #   SEALDROP_BIN      the built sealdrop executable (needed by `start`, `responder-start`)
 #   SEALDROP_THREADS  responder worker threads (default 4)
 #   STACK_TIMEOUT     seconds to wait for each piece to become ready (default 60)
+#   DB_EXTRA_CNF      more lines for MariaDB's [mysqld] section (a test of a server
+#                     with a statement-based binary log sets log-bin and binlog_format)
 # SealDrop settings in the environment (e.g. SEALDROP_LINK_SENDS_PER_MINUTE=0) reach
 # the responder, where the environment wins over its config file.
 #

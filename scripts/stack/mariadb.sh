@@ -34,6 +34,7 @@ innodb_autoinc_lock_mode = 2
 EOF
     # mariadbd refuses to run as root unless told to; the data dir is root's then.
     if $IS_ROOT; then echo "user = root"; fi
+    if [ -n "${DB_EXTRA_CNF:-}" ]; then printf '%s\n' "$DB_EXTRA_CNF"; fi
 }
 
 db_ping() {
