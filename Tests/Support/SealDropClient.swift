@@ -52,7 +52,7 @@ public struct SealDropClient: Sendable {
         try http.post("/challenge_request", json: ["link_token": .string(linkToken)])
     }
 
-    /// `POST /fetch`; `include_seen`, `limit` and `before_id` are sent only when given.
+    /// `POST /fetch`; the optional fields are sent only when given.
     public func fetch(
         linkToken: String, auth: Auth, includeSeen: Bool? = nil, limit: Int? = nil, beforeID: Int64? = nil,
         nextChallenge: Bool? = nil, order: String? = nil
