@@ -113,10 +113,7 @@ struct ChainedChallengeTests {
 
     /// Sets the challenge's expiry `seconds` from now, straight in the database.
     private func expire(_ recipient: Recipient, _ challenge: String, inSeconds seconds: Int) throws {
-        let settings = try TestEnvironment.database()
-        let connection = try Connection(ConnectionOptions(unixSocket: settings.socket, user: settings.user,
-                                                          password: settings.password, database: settings.name))
-        let aged = try connection.run(
+        let aged = try testDatabaseConnection().run(
             "UPDATE challenges SET expires_at = NOW() + INTERVAL ? SECOND WHERE link_token = ? AND challenge_nonce = ?",
             [.int(Int64(seconds)), .text(recipient.linkToken), .text(challenge)])
         #expect(aged.affectedRows == 1, "no challenge row to age")
@@ -143,10 +140,7 @@ struct ChainedChallengeTests {
         let (first, successor) = try chainedFetch(recipient, issued[0])
         try api.expect(first, 200, "chained fetch with 90 s left")
         let next = try #require(successor)
-        let settings = try TestEnvironment.database()
-        let connection = try Connection(ConnectionOptions(unixSocket: settings.socket, user: settings.user,
-                                                          password: settings.password, database: settings.name))
-        let left = try #require(try connection.query(
+        let left = try #require(try testDatabaseConnection().query(
             "SELECT TIMESTAMPDIFF(SECOND, NOW(), expires_at) FROM challenges WHERE link_token = ? AND challenge_nonce = ?",
             [.text(recipient.linkToken), .text(next)]).first)[0].int64
         #expect(left.map { $0 <= 90 } == true, "the successor got a new lifetime: \(String(describing: left)) s left")

@@ -25,6 +25,13 @@ func ids(_ json: JSON) -> [Int64] {
 
 /// A connection to a private stack's database, for setting up what no API call can
 /// (aged messages, damaged counters) and for checking what was stored.
+/// A connection of its own to the main test stack's database.
+func testDatabaseConnection() throws -> Connection {
+    let settings = try TestEnvironment.database()
+    return try Connection(ConnectionOptions(unixSocket: settings.socket, user: settings.user,
+                                            password: settings.password, database: settings.name))
+}
+
 func databaseConnection(_ stack: PrivateStack) throws -> Connection {
     guard let socket = stack.values["SEALDROP_TEST_DB_SOCKET"], let user = stack.values["SEALDROP_TEST_DB_USER"],
           let password = stack.values["SEALDROP_TEST_DB_PASSWORD"], let name = stack.values["SEALDROP_TEST_DB_NAME"] else {
@@ -41,8 +48,7 @@ func withScratchDatabase<R>(
     _ body: (TestEnvironment.Database, Connection, String) throws -> R
 ) throws -> R {
     let settings = try TestEnvironment.database()
-    let stackDatabase = try Connection(ConnectionOptions(unixSocket: settings.socket, user: settings.user,
-                                                         password: settings.password, database: settings.name))
+    let stackDatabase = try testDatabaseConnection()
     let scratch = "sealdrop_\(purpose)_\(getpid())"
     try stackDatabase.execute("DROP DATABASE IF EXISTS \(scratch)")
     try stackDatabase.execute("CREATE DATABASE \(scratch) CHARACTER SET utf8mb4 COLLATE \(collation)")

@@ -62,9 +62,7 @@ struct LifecycleTests {
 
     /// Rows in any table of the database whose columns hold `linkToken`.
     private func rowsMentioning(_ linkToken: String) throws -> Int {
-        let settings = try TestEnvironment.database()
-        let connection = try Connection(ConnectionOptions(unixSocket: settings.socket, user: settings.user,
-                                                          password: settings.password, database: settings.name))
+        let connection = try testDatabaseConnection()
         let columns = try connection.query("""
             SELECT table_name, column_name FROM information_schema.columns
             WHERE table_schema = DATABASE() AND data_type IN ('varchar', 'char', 'text', 'longtext', 'mediumtext')

@@ -34,6 +34,16 @@ def build(settings: Settings) -> list[Scenario]:
         return lambda: database.clear_messages(settings, group)
 
     per_connection = settings.connections  # one wrk thread per connection
+
+    def challenge_scenario(name: str, title: str, mode: str, note: str) -> Scenario:
+        """challenge.lua in `mode` against its bearer mode: whole fetches, every run
+        starting with no challenges outstanding."""
+        return Scenario(name, title,
+                        Load(s, "/fetch", "challenge.lua", (mode,), threads=per_connection),
+                        Load(s, "/fetch", "challenge.lua", ("bearer",), threads=per_connection),
+                        "bearer /fetch, same driver", 0.6, metric="ops_per_s",
+                        before_each=lambda: database.clear_challenges(settings), note=note)
+
     table = [
         Scenario("health", "GET /health", Load(s, "/health", "health.lua"),
                  Load(ch, "/health", "health.lua"), "C libfcgi, fixed JSON", 0.9,
@@ -53,20 +63,12 @@ def build(settings: Settings) -> list[Scenario]:
                  note="64 links with 10 unseen 100-byte messages each; limit 200, so all come back."),
         Scenario("fetch_200", "POST /fetch (bearer), 200 waiting", Load(s, "/fetch", "fetch.lua", ("200",)),
                  note="16 links with 200 unseen 100-byte messages each; limit 200, so all come back."),
-        Scenario("fetch_challenge", "challenge + signed /fetch, 10 waiting",
-                 Load(s, "/fetch", "challenge.lua", ("challenge",), threads=per_connection),
-                 Load(s, "/fetch", "challenge.lua", ("bearer",), threads=per_connection),
-                 "bearer /fetch, same driver", 0.6, metric="ops_per_s",
-                 before_each=lambda: database.clear_challenges(settings),
-                 note=("Whole fetches per second: challenge_request + sign + fetch against one bearer fetch, "
-                       "both by wrk with one thread per connection, each owning one of the 64 fetch-10 links.")),
-        Scenario("fetch_chained", "chained challenge + signed /fetch (next_challenge), 10 waiting",
-                 Load(s, "/fetch", "challenge.lua", ("chained",), threads=per_connection),
-                 Load(s, "/fetch", "challenge.lua", ("bearer",), threads=per_connection),
-                 "bearer /fetch, same driver", 0.6, metric="ops_per_s",
-                 before_each=lambda: database.clear_challenges(settings),
-                 note=("Whole fetches per second, as above, but each fetch asks for next_challenge and signs the "
-                       "one the previous fetch returned: one request per fetch, as a polling client makes.")),
+        challenge_scenario("fetch_challenge", "challenge + signed /fetch, 10 waiting", "challenge",
+                           "Whole fetches per second: challenge_request + sign + fetch against one bearer fetch, "
+                           "both by wrk with one thread per connection, each owning one of the 64 fetch-10 links."),
+        challenge_scenario("fetch_chained", "chained challenge + signed /fetch (next_challenge), 10 waiting", "chained",
+                           "Whole fetches per second, as above, but each fetch asks for next_challenge and signs the "
+                           "one the previous fetch returned: one request per fetch, as a polling client makes."),
         Scenario("mixed", "mixed: 80% send, 15% fetch, 5% ack", Load(s, "/", "mixed.lua"),
                  before_each=clear("bench-mixed"),
                  note="64 links at random; acks acknowledge ids an earlier fetch returned for that link."),

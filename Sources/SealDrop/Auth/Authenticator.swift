@@ -12,9 +12,7 @@ struct Authenticator {
     func claim(_ body: RequestBody) throws(APIError) -> OwnershipClaim {
         let linkToken = try body.requireString("link_token")
         guard LinkTokenShape.isPlausible(linkToken) else { throw APIError.unknownLink }
-        let challenge = try body.optionalString("challenge")
-        let signature = try body.optionalString("challenge_signature")
-        if let challenge, let signature {
+        if let (challenge, signature) = try signedChallenge(in: body) {
             let key = try database { () throws(StoreError) in try context.store.signingKey(linkToken: linkToken) }
             guard let key else { throw APIError.unknownLink }
             return OwnershipClaim(linkToken: linkToken,
@@ -48,14 +46,21 @@ struct Authenticator {
     /// Proves the caller owns `client`, a record already read (a sender proving
     /// its own link).
     func authenticate(_ client: ClientRecord, body: RequestBody) throws(APIError) {
+        let evidence: OwnershipClaim.Evidence
+        if let (challenge, signature) = try signedChallenge(in: body) {
+            evidence = .signedChallenge(challenge: challenge, signature: signature, key: client.publicKey)
+        } else {
+            evidence = .record(client)
+        }
+        _ = try prove(OwnershipClaim(linkToken: client.linkToken, evidence: evidence), chaining: false)
+    }
+
+    /// The body's `challenge` and `challenge_signature`, when it carries both.
+    private func signedChallenge(in body: RequestBody) throws(APIError) -> (challenge: String, signature: String)? {
         let challenge = try body.optionalString("challenge")
         let signature = try body.optionalString("challenge_signature")
-        if let challenge, let signature {
-            _ = try verify(challenge, signature: signature, key: client.publicKey, linkToken: client.linkToken,
-                           chaining: false)
-        } else {
-            try checkFetchToken(of: client)
-        }
+        guard let challenge, let signature else { return nil }
+        return (challenge, signature)
     }
 
     private func checkFetchToken(of client: ClientRecord) throws(APIError) {
