@@ -46,4 +46,27 @@ import Testing
         #expect(try parse("1e40").integer == nil)
         #expect(try parse("99999999999999999999").integer == nil)
     }
+
+    /// Issue 11: `abs(Int.min)` on the exponent of `1e-9223372036854775808` trapped
+    /// and took the whole responder down. Every one of these must answer, not trap.
+    @Test(arguments: [
+        ("1e-9223372036854775808", nil), ("-1e9223372036854775807", nil), ("1e9223372036854775808", nil),
+        ("1e-99999999999999999999999", nil), ("0e-9223372036854775808", 0), ("-0", 0), ("-0.0e-5", 0),
+        ("9223372036854775807", Int64.max), ("-9223372036854775808", Int64.min),
+        ("9223372036854775808", nil), ("-9223372036854775809", nil), ("1e309", nil), ("1E+400", nil),
+        ("0.5", nil), ("5e-1", nil), ("50e-1", 5), ("9.223372036854775807e18", Int64.max),
+        ("-9.223372036854775808E+18", Int64.min), ("922337203685477580.8e1", nil),
+        ("100000000000000000000e-2", 1_000_000_000_000_000_000), ("1000000000000000000000e-2", nil),
+        (String(repeating: "9", count: 5000), nil), ("1." + String(repeating: "0", count: 5000), 1),
+        ("1" + String(repeating: "0", count: 4000) + "e-4000", 1),
+    ] as [(String, Int64?)])
+    func hostileNumbersNeverTrap(text: String, expected: Int64?) throws {
+        #expect(try parse(text).integer == expected)
+    }
+
+    @Test func malformedNumberTextIsNotAnInteger() {
+        for text in ["", "-", "1.", ".5", "1e", "1e+", "+1", "1 ", "0x10", "1e5.0"] {
+            #expect(JSONValue.number(text).integer == nil, "\(text)")
+        }
+    }
 }

@@ -29,27 +29,73 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// The value as a whole number in Int64's range, however written: `2013`,
     /// `2013.0` (what Dart's and JavaScript's doubles send), `2.013e3`. JSON Schema
     /// counts these as integers too, so openapi.yaml's `integer` means the same.
+    /// Every step saturates or reports overflow: the text comes from a client, and
+    /// a trap here would end the process with every request in flight.
     public var integer: Int64? {
         guard case .number(let text) = self else { return nil }
-        if let value = Int64(text) { return value }
-        var digits = Substring(text)
-        let negative = digits.first == "-"
-        if negative { digits = digits.dropFirst() }
+        return Self.wholeNumber(Array(text.utf8))
+    }
+
+    /// `-?digits[.digits][(e|E)[+-]digits]` as an Int64, or nil when it is not
+    /// whole, out of range or not of that shape.
+    static func wholeNumber(_ bytes: [UInt8]) -> Int64? {
+        var index = 0
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        func digitRun() -> ArraySlice<UInt8> {
+            let start = index
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            return bytes[start..<index]
+        }
+        let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        let integral = digitRun()
+        guard !integral.isEmpty else { return nil }
+        var fraction: ArraySlice<UInt8> = []
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            fraction = digitRun()
+            guard !fraction.isEmpty else { return nil }
+        }
+        // The exponent saturates far beyond anything that can still give an Int64
+        // (at most a few thousand digits fit in a request body).
+        let exponentLimit = 1_000_000
         var exponent = 0
-        if let e = digits.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            // Past 40 the value is out of range or not whole anyway.
-            guard let parsed = Int(digits[digits.index(after: e)...].drop { $0 == "+" }), abs(parsed) <= 40 else { return nil }
-            exponent = parsed
-            digits = digits[..<e]
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            var exponentNegative = false
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                exponentNegative = bytes[index] == UInt8(ascii: "-")
+                index += 1
+            }
+            let run = digitRun()
+            guard !run.isEmpty else { return nil }
+            for digit in run { exponent = min(exponentLimit, exponent * 10 + Int(digit - UInt8(ascii: "0"))) }
+            if exponentNegative { exponent = -exponent }
         }
-        var mantissa = String(digits)
-        if let dot = mantissa.firstIndex(of: ".") {
-            exponent -= mantissa.distance(from: dot, to: mantissa.endIndex) - 1
-            mantissa.remove(at: dot)
+        guard index == bytes.count else { return nil }
+
+        // value = significand × 10^exponent, with the significand's digits stripped
+        // of leading zeros and, while that keeps it whole, of trailing ones.
+        var digits = Array(integral) + Array(fraction)
+        exponent -= fraction.count
+        guard let first = digits.firstIndex(where: { $0 != UInt8(ascii: "0") }) else { return 0 }
+        digits.removeFirst(first)
+        while exponent < 0, digits.last == UInt8(ascii: "0") {
+            digits.removeLast()
+            exponent += 1
         }
-        while exponent < 0, mantissa.last == "0" { mantissa.removeLast(); exponent += 1 }
-        guard exponent >= 0, mantissa.count + exponent <= 20 else { return nil }
-        return Int64((negative ? "-" : "") + mantissa + String(repeating: "0", count: exponent))
+        guard exponent >= 0, digits.count + exponent <= 19 else { return nil }
+        // Accumulated on the value's own side of zero, so Int64.min is reachable.
+        var value: Int64 = 0
+        for digit in digits + [UInt8](repeating: UInt8(ascii: "0"), count: exponent) {
+            let step = Int64(digit - UInt8(ascii: "0"))
+            let (shifted, overflowShift) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflowAdd) = negative ? shifted.subtractingReportingOverflow(step)
+                                               : shifted.addingReportingOverflow(step)
+            guard !overflowShift, !overflowAdd else { return nil }
+            value = next
+        }
+        return value
     }
 
     /// Compact JSON text of the value.
