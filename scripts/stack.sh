@@ -13,7 +13,10 @@
 #   RUN_DIR           where data, sockets, pids, logs and configs live (default <repo>/.run)
 #   HTTP_PORT         nginx port on 127.0.0.1 (default 8080)
 #   SEALDROP_BIN      the built sealdrop executable (needed by `start`, `responder-start`)
-#   SEALDROP_THREADS  responder worker threads (default 4)
+#   SEALDROP_PROCESSES responder worker processes under its supervisor (default 2)
+#   SEALDROP_THREADS  worker threads in each of them (default 2): 2 × 2 keeps both
+#                     cores of a small machine busy while one worker's crash costs
+#                     only what it had in flight
 #   STACK_TIMEOUT     seconds to wait for each piece to become ready (default 60)
 #   DB_EXTRA_CNF      more lines for MariaDB's [mysqld] section (a test of a server
 #                     with a statement-based binary log sets log-bin and binlog_format)
@@ -33,7 +36,8 @@ PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 RUN_DIR=${RUN_DIR:-$REPO/.run}
 HTTP_PORT=${HTTP_PORT:-8080}
 SEALDROP_BIN=${SEALDROP_BIN:-}
-SEALDROP_THREADS=${SEALDROP_THREADS:-4}
+SEALDROP_PROCESSES=${SEALDROP_PROCESSES:-2}
+SEALDROP_THREADS=${SEALDROP_THREADS:-2}
 STACK_TIMEOUT=${STACK_TIMEOUT:-60}
 DB_NAME=sealdrop
 DB_USER=sealdrop
@@ -49,6 +53,7 @@ if ! [[ $HTTP_PORT =~ ^[0-9]{1,5}$ ]] || [ "$HTTP_PORT" -lt 1 ] || [ "$HTTP_PORT
     die "HTTP_PORT must be a port number, not '$HTTP_PORT'"
 fi
 [[ $SEALDROP_THREADS =~ ^[1-9][0-9]*$ ]] || die "SEALDROP_THREADS must be a positive number, not '$SEALDROP_THREADS'"
+[[ $SEALDROP_PROCESSES =~ ^[1-9][0-9]*$ ]] || die "SEALDROP_PROCESSES must be a positive number, not '$SEALDROP_PROCESSES'"
 
 MY_CNF=$RUN_DIR/my.cnf
 DATA_DIR=$RUN_DIR/mariadb

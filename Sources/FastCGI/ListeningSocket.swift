@@ -6,6 +6,8 @@ import Glibc
 /// Why a listening socket could not be opened.
 public struct ListenError: Error, Sendable, CustomStringConvertible {
     public let description: String
+
+    public init(description: String) { self.description = description }
 }
 
 /// The socket the front server connects to: one SealDrop opened itself

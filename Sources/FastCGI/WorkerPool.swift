@@ -32,9 +32,11 @@ public enum WorkerPool {
     /// - Parameters:
     ///   - aroundThread: wraps each worker thread's whole life (per-thread library set-up).
     ///   - makeHandler: builds a worker's handler, on that worker's thread.
+    ///   - firstRequest: opened when any thread takes its first request (see ``Supervisor``).
     public static func serve(
         on listener: ListeningSocket,
         threads: Int,
+        firstRequest: FirstRequestLatch = FirstRequestLatch(),
         aroundThread: @escaping @Sendable (() -> Void) -> Void = { $0() },
         makeHandler: @escaping @Sendable (Int) -> any ExchangeHandler
     ) throws {
@@ -50,8 +52,8 @@ public enum WorkerPool {
         var workers: [pthread_t] = []
         for index in 0..<max(1, threads) {
             let waiter = try ConnectionWaiter(listener: listener.descriptor, wakeDescriptor: wake.readEnd)
-            let worker = Worker(index: index, listener: listener.descriptor, wake: wake,
-                                waiter: waiter, aroundThread: aroundThread, makeHandler: makeHandler)
+            let worker = Worker(index: index, listener: listener.descriptor, wake: wake, waiter: waiter,
+                                firstRequest: firstRequest, aroundThread: aroundThread, makeHandler: makeHandler)
             guard let thread = worker.start() else {
                 wake.signal()
                 workers.forEach { pthread_join($0, nil) }
@@ -72,16 +74,18 @@ private final class Worker: Sendable {
     let listener: Int32
     let wake: WakePipe
     let waiter: ConnectionWaiter
+    let firstRequest: FirstRequestLatch
     let aroundThread: @Sendable (() -> Void) -> Void
     let makeHandler: @Sendable (Int) -> any ExchangeHandler
 
-    init(index: Int, listener: Int32, wake: WakePipe, waiter: ConnectionWaiter,
+    init(index: Int, listener: Int32, wake: WakePipe, waiter: ConnectionWaiter, firstRequest: FirstRequestLatch,
          aroundThread: @escaping @Sendable (() -> Void) -> Void,
          makeHandler: @escaping @Sendable (Int) -> any ExchangeHandler) {
         self.index = index
         self.listener = listener
         self.wake = wake
         self.waiter = waiter
+        self.firstRequest = firstRequest
         self.aroundThread = aroundThread
         self.makeHandler = makeHandler
     }
@@ -123,6 +127,7 @@ private final class Worker: Sendable {
                 }
                 continue
             }
+            firstRequest.open()
             handler.handle(FastCGIExchange(request: slot.request))
             slot.finish()
             handler.afterResponse()

@@ -16,17 +16,22 @@ struct CommandLineCommand {
     var action: Action = .serve
     var listen: String?
     var threads: Int?
+    var processes: Int?
     var configFile: String?
     var socketMode: UInt32?
 
     static let usage = """
-        usage: sealdrop [serve] [--listen HOST:PORT | --listen /path.sock] [--threads N] [--socket-mode 0660] [--config FILE]
+        usage: sealdrop [serve] [--listen HOST:PORT | --listen /path.sock] [--processes N] [--threads N]
+                              [--socket-mode 0660] [--config FILE]
                sealdrop migrate [--config FILE]        create or upgrade the database schema
                sealdrop check-config [--config FILE]   validate the settings and try the database
                sealdrop purge [--config FILE]          delete expired messages and challenges now
                sealdrop schema                         print schema.sql
         Without --listen, serves the FastCGI socket on fd 0 (spawn-fcgi, systemd, mod_fcgid),
-        or one plain CGI request. Settings: environment, then .env beside the binary or --config.
+        or one plain CGI request. --processes N keeps N worker processes of --threads threads
+        each on the socket and replaces one that dies (behind nginx or systemd; never under
+        mod_fcgid, which manages processes itself). Settings: environment, then .env beside
+        the binary or --config.
         """
 
     static func parse(_ arguments: [String]) throws -> CommandLineCommand {
@@ -46,6 +51,9 @@ struct CommandLineCommand {
             case "--threads":
                 guard let n = Int(value), (1...256).contains(n) else { throw UsageError(description: "--threads must be from 1 to 256") }
                 command.threads = n
+            case "--processes":
+                guard let n = Int(value), (1...64).contains(n) else { throw UsageError(description: "--processes must be from 1 to 64") }
+                command.processes = n
             case "--socket-mode":
                 guard let mode = UInt32(value, radix: 8), mode <= 0o777 else { throw UsageError(description: "--socket-mode must be octal, such as 0660") }
                 command.socketMode = mode
@@ -107,7 +115,8 @@ struct CommandLineCommand {
         default:
             do {
                 let address = listen ?? configuration.listen
-                try Responder.run(configuration: configuration, mode: address.map { .listen($0) } ?? .inheritedOrCGI)
+                try Responder.run(configuration: configuration, mode: address.map { .listen($0) } ?? .inheritedOrCGI,
+                                  processes: processes)
                 return 0
             } catch {
                 printError("sealdrop: \(error)")

@@ -24,7 +24,7 @@ struct DatabaseOutageTests {
             let recipient = try Recipient(client: api)
             let ciphertext = try api.seal("sent before the outage", forLink: recipient.linkToken)
             try api.expect(api.send(linkToken: recipient.linkToken, ciphertext: ciphertext), 201, "send before")
-            let responder = try responderPID(stack)
+            let responder = try stack.responderPID()
             #expect(isAlive(responder), "responder \(responder) is not running before the outage")
 
             try stack.run("db-stop")
@@ -45,7 +45,7 @@ struct DatabaseOutageTests {
             try waitUntil("GET /health answers 200 after db-start", timeout: 30) {
                 try api.http.get("/health").status == 200
             }
-            #expect(try responderPID(stack) == responder, "the responder was restarted")
+            #expect(try stack.responderPID() == responder, "the responder was restarted")
             #expect(isAlive(responder))
 
             // Every worker must have reconnected, not just the one /health reached.
@@ -67,7 +67,7 @@ struct DatabaseOutageTests {
         try PrivateStack.with(name: "e2e-nodb") { stack in
             let api = try stack.client()
             try api.expect(api.http.get("/health"), 200, "GET /health of the fresh stack")
-            let first = try responderPID(stack)
+            let first = try stack.responderPID()
             try stack.run("db-stop")
 
             try stack.run("responder-stop")
@@ -78,7 +78,7 @@ struct DatabaseOutageTests {
             try waitUntil("the responder started without a database answers /health", timeout: 30) {
                 try api.http.get("/health").status == 503
             }
-            let second = try responderPID(stack)
+            let second = try stack.responderPID()
             #expect(second != first)
             for _ in 0..<rounds {
                 expectUnavailable(try api.http.get("/health"), "GET /health")
@@ -97,7 +97,7 @@ struct DatabaseOutageTests {
                 try api.expect(api.send(linkToken: recipient.linkToken, ciphertext: box), 201, "send")
                 #expect(try recipient.fetchMessages().count == 1)
             }
-            #expect(try responderPID(stack) == second, "the responder was restarted")
+            #expect(try stack.responderPID() == second, "the responder was restarted")
         }
     }
 
@@ -109,14 +109,6 @@ struct DatabaseOutageTests {
     }
 
     /// The responder's process id, from the pid file `stack.sh` keeps in the run directory.
-    private func responderPID(_ stack: PrivateStack) throws -> pid_t {
-        let path = stack.runDirectory + "/sealdrop.pid"
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        guard let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else {
-            throw StackError("no process id in \(path): \(text)")
-        }
-        return pid
-    }
 
     private func isAlive(_ pid: pid_t) -> Bool {
         kill(pid, 0) == 0

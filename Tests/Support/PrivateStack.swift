@@ -30,6 +30,16 @@ public struct PrivateStack: Sendable {
         SealDropClient(http: try HTTPClient(baseURL: baseURL, timeout: timeout))
     }
 
+    /// The responder's main process (its supervisor, when it has workers).
+    public func responderPID() throws -> pid_t {
+        let path = runDirectory + "/sealdrop.pid"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        guard let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else {
+            throw StackError("no process id in \(path): \(text)")
+        }
+        return pid
+    }
+
     /// Runs `stack.sh <subcommand>`; throws with its output when it exits non-zero.
     @discardableResult
     public func run(_ subcommand: String) throws -> CommandResult {

@@ -63,8 +63,8 @@ app_start() {
         app_stop
     fi
     rm -f "$APP_PID" "$APP_SOCK"
-    say "starting responder on $APP_SOCK ($SEALDROP_THREADS threads)"
-    launch "$APP_PID" "$SEALDROP_BIN" serve --listen "$APP_SOCK" --threads "$SEALDROP_THREADS" \
+    say "starting responder on $APP_SOCK ($SEALDROP_PROCESSES processes × $SEALDROP_THREADS threads)"
+    launch "$APP_PID" "$SEALDROP_BIN" serve --listen "$APP_SOCK" --processes "$SEALDROP_PROCESSES" --threads "$SEALDROP_THREADS" \
         --config "$APP_ENV" >>"$APP_LOG" 2>&1
     local deadline=$((SECONDS + STACK_TIMEOUT))
     until [ -S "$APP_SOCK" ]; do

@@ -14,24 +14,50 @@ public enum Responder {
     }
 
     /// Serves until SIGTERM (FastCGI) or for one request (CGI).
-    public static func run(configuration: Configuration, mode: Mode) throws {
-        SodiumLibrary.initialize()
-        MariaDBLibrary.initialize()
-
+    /// - Parameter processes: with a number, a ``Supervisor`` keeps that many worker
+    ///   processes of `configuration.threads` threads each on the socket; without,
+    ///   this process serves it itself (mod_fcgid, CGI, and anything else that
+    ///   manages processes on its own).
+    public static func run(configuration: Configuration, mode: Mode, processes: Int? = nil) throws {
         let listener: ListeningSocket
         switch mode {
         case .listen(let address):
             listener = try ListeningSocket.open(address: address, mode: mode_t(configuration.socketMode))
         case .inheritedOrCGI:
             guard let inherited = ListeningSocket.inherited() else {
+                guard processes == nil else {
+                    throw ListenError(description: "--processes needs a listening socket (--listen, or one on fd 0)")
+                }
                 serveCGIRequest(configuration: configuration)
                 return
             }
             listener = inherited
         }
+        guard let processes else {
+            try serveWorker(on: listener, configuration: configuration)
+            return
+        }
+        try Supervisor(processes: processes, report: RequestLog.notice).run { _, firstRequest in
+            do {
+                try serveWorker(on: listener, configuration: configuration, firstRequest: firstRequest)
+                return 0
+            } catch {
+                RequestLog.notice("worker: \(error)")
+                return 1
+            }
+        }
+        RequestLog.notice("every worker has stopped")
+    }
+
+    /// One process's threads on the socket, until SIGTERM; the libraries are set
+    /// up here, in the process that uses them, after any fork.
+    private static func serveWorker(on listener: ListeningSocket, configuration: Configuration,
+                                    firstRequest: FirstRequestLatch = FirstRequestLatch()) throws {
+        SodiumLibrary.initialize()
+        MariaDBLibrary.initialize()
         RequestLog.notice("serving with \(configuration.threads) threads")
         try WorkerPool.serve(
-            on: listener, threads: configuration.threads,
+            on: listener, threads: configuration.threads, firstRequest: firstRequest,
             aroundThread: { body in MariaDBLibrary.withThreadContext(body) },
             makeHandler: { index in
                 let application = Application(configuration: configuration,
@@ -42,6 +68,8 @@ public enum Responder {
     }
 
     private static func serveCGIRequest(configuration: Configuration) {
+        SodiumLibrary.initialize()
+        MariaDBLibrary.initialize()
         let application = Application(configuration: configuration, store: MariaDBStore(configuration: configuration.database))
         let exchange = CGIExchange()
         ResponderHandler(application: application, workerIndex: 0).handle(exchange)
