@@ -4,20 +4,25 @@
 # then linked with Fuzz/FuzzEntry.swift, the harness in
 # Tests/SealDropTests/FuzzRegressionTests.swift and the in-memory store.
 #
-#   Fuzz/fuzz.sh build            build .build-fuzz/sealdrop-fuzz
-#   Fuzz/fuzz.sh run SECONDS      build, then fuzz for SECONDS on one core
+#   Fuzz/fuzz.sh build                    build .build-fuzz/sealdrop-fuzz
+#   Fuzz/fuzz.sh run SECONDS [TARGET]     build, then fuzz TARGET for SECONDS on one core
 #
-# Environment: FUZZ_BUILD (.build-fuzz), FUZZ_CORPUS (.run/fuzz/corpus, the working
-# corpus, seeded from Fuzz/corpus), FUZZ_ARGS (extra libFuzzer flags).
-# A crashing input is written to Tests/SealDropTests/Regressions/, where the
-# normal test run (FuzzRegressionTests) replays it; the run then exits non-zero.
+# Targets: `requests` (default): whole FastCGI requests, parameters and body, through
+# the request path (FuzzHarness); `fields`: a route, a proof and fields whose values
+# the fuzzer makes, in a well-formed body, so that nearly every input reaches the
+# endpoints' field conversions past the link lookup and the proof (FieldFuzzHarness).
+#
+# Environment: FUZZ_BUILD (.build-fuzz), FUZZ_CORPUS (.run/fuzz/corpus-TARGET, the
+# working corpus, seeded from Fuzz/corpus or Fuzz/corpus-fields), FUZZ_ARGS (extra
+# libFuzzer flags). A crashing input is written to Tests/SealDropTests/Regressions/
+# (named fields-… for the fields target), where the normal test run
+# (FuzzRegressionTests) replays it; the run then exits non-zero.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
 command -v swiftc >/dev/null 2>&1 || PATH="/opt/swift/usr/bin:$PATH"
 OUT=${FUZZ_BUILD:-$REPO/.build-fuzz}
-CORPUS=${FUZZ_CORPUS:-$REPO/.run/fuzz/corpus}
 REGRESSIONS=$REPO/Tests/SealDropTests/Regressions
 BINARY=$OUT/sealdrop-fuzz
 
@@ -39,7 +44,8 @@ module() {
 build() {
     mkdir -p "$OUT"
     local sources=(Sources/FastCGI/*.swift Sources/Sodium/*.swift Sources/MariaDB/*.swift Sources/SealDrop/*/*.swift
-                   Fuzz/*.swift Tests/SealDropTests/FuzzRegressionTests.swift Tests/SealDropTests/InMemoryStore.swift)
+                   Fuzz/*.swift Tests/SealDropTests/FuzzRegressionTests.swift Tests/SealDropTests/FieldFuzzHarness.swift
+                   Tests/SealDropTests/InMemoryStore.swift)
     # Rebuild only when a source is newer than the binary.
     if [ -x "$BINARY" ] && [ -z "$(find "${sources[@]}" -newer "$BINARY" -print -quit)" ]; then
         echo "fuzz: $BINARY is up to date"
@@ -51,18 +57,25 @@ build() {
     module MariaDB
     module SealDrop -enable-testing
     swiftc "${COMMON[@]}" -D SEALDROP_FUZZER -module-name SealDropFuzz \
-        Fuzz/*.swift Tests/SealDropTests/FuzzRegressionTests.swift Tests/SealDropTests/InMemoryStore.swift \
+        Fuzz/*.swift Tests/SealDropTests/FuzzRegressionTests.swift Tests/SealDropTests/FieldFuzzHarness.swift \
+        Tests/SealDropTests/InMemoryStore.swift \
         "$OUT"/FastCGI.o "$OUT"/Sodium.o "$OUT"/MariaDB.o "$OUT"/SealDrop.o \
         -use-ld=lld -lfcgi -lsodium -lmariadb -o "$BINARY"
 }
 
 run() {
-    local seconds=$1
+    local seconds=$1 target=${2:-requests} seeds prefix
     [[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "fuzz: SECONDS must be a positive number, not '$seconds'" >&2; exit 2; }
+    case $target in
+        requests) seeds=Fuzz/corpus; prefix=$REGRESSIONS/ ;;
+        fields) seeds=Fuzz/corpus-fields; prefix=$REGRESSIONS/fields- ;;
+        *) echo "fuzz: TARGET must be requests or fields, not '$target'" >&2; exit 2 ;;
+    esac
+    local corpus=${FUZZ_CORPUS:-$REPO/.run/fuzz/corpus-$target}
     build
-    mkdir -p "$CORPUS" "$REGRESSIONS"
-    cp -n Fuzz/corpus/* "$CORPUS"/
-    echo "fuzz: fuzzing for ${seconds}s on one core (corpus $CORPUS)"
+    mkdir -p "$corpus" "$REGRESSIONS"
+    cp -n "$seeds"/* "$corpus"/
+    echo "fuzz: fuzzing $target for ${seconds}s on one core (corpus $corpus)"
     local before after
     before=$(find "$REGRESSIONS" -type f | wc -l)
     # Swift's interactive crash backtracer would hold each crashing run for a while.
@@ -72,10 +85,10 @@ run() {
     # -close_fd_mask=2: the responder's log line per request would drown
     # libFuzzer's own output (which it keeps on a copy of stderr).
     # shellcheck disable=SC2086
-    "$BINARY" "$CORPUS" -dict=Fuzz/sealdrop.dict -max_total_time="$seconds" -max_len=8192 \
+    SEALDROP_FUZZ_TARGET=$target "$BINARY" "$corpus" -dict=Fuzz/sealdrop.dict -max_total_time="$seconds" -max_len=8192 \
         -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
         -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -close_fd_mask=2 \
-        -artifact_prefix="$REGRESSIONS/" ${FUZZ_ARGS:-}
+        -artifact_prefix="$prefix" ${FUZZ_ARGS:-}
     after=$(find "$REGRESSIONS" -type f | wc -l)
     if [ "$after" -gt "$before" ]; then
         echo "fuzz: $((after - before)) new crashing input(s) in $REGRESSIONS; the test run now replays them" >&2
@@ -86,6 +99,6 @@ run() {
 
 case ${1:-} in
     build) build ;;
-    run) run "${2:-}" ;;
-    *) echo "usage: $0 build | run SECONDS" >&2; exit 2 ;;
+    run) run "${2:-}" "${3:-requests}" ;;
+    *) echo "usage: $0 build | run SECONDS [requests|fields]" >&2; exit 2 ;;
 esac

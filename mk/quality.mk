@@ -4,13 +4,14 @@
 #                              scripts/schemathesis.sh against it (openapi.yaml, all
 #                              checks, SCHEMATHESIS_MAX_EXAMPLES per operation), stop it
 #   make fuzz FUZZ_SECONDS=N   libFuzzer on the request path for N seconds (Fuzz/fuzz.sh);
+#                              FUZZ_TARGET=fields fuzzes the endpoints' field conversions;
 #                              crashes land in Tests/SealDropTests/Regressions/
 #   make test-sanitize         the whole test suite (and the responder it tests) built
 #                              with AddressSanitizer, then with ThreadSanitizer; fails on
 #                              any failed test or sanitizer report
 #
 # Variables: QUALITY_SCRATCH (.build-quality), SCHEMATHESIS_PORT (18095),
-# SCHEMATHESIS_MAX_EXAMPLES (30), FUZZ_SECONDS (60), SANITIZERS (address thread),
+# SCHEMATHESIS_MAX_EXAMPLES (30), FUZZ_SECONDS (60), FUZZ_TARGET (requests), SANITIZERS (address thread),
 # ASAN_PORT (18097), TSAN_PORT (18098).
 
 QUALITY_SCRATCH ?= .build-quality
@@ -18,6 +19,7 @@ SCHEMATHESIS_PORT ?= 18095
 SCHEMATHESIS_RUN_DIR ?= $(CURDIR)/.run/schemathesis
 SCHEMATHESIS_MAX_EXAMPLES ?= 30
 FUZZ_SECONDS ?= 60
+FUZZ_TARGET ?= requests
 SANITIZERS ?= address thread
 ASAN_PORT ?= 18097
 TSAN_PORT ?= 18098
@@ -39,7 +41,7 @@ schemathesis: deps check-swift
 	SCHEMATHESIS_MAX_EXAMPLES=$(SCHEMATHESIS_MAX_EXAMPLES) scripts/schemathesis.sh http://127.0.0.1:$(SCHEMATHESIS_PORT)
 
 fuzz: check-swift
-	Fuzz/fuzz.sh run $(FUZZ_SECONDS)
+	Fuzz/fuzz.sh run $(FUZZ_SECONDS) $(FUZZ_TARGET)
 
 # Each sanitizer gets its own scratch path, test stack and port. The responder the
 # end-to-end tests talk to is the sanitized build too (scripts/test.sh starts

@@ -128,22 +128,28 @@ say "nginx $(nginx -v 2>&1 | sed 's|.*/||') on $URL, responder on fd 0 from syst
 
 flow "nginx + socket activation (TLS)" "$URL" --ca "$CA"
 
+# The unit's ExecStart runs a supervisor (--processes 2): the oldest process is the
+# master, and each of its workers serves the same socket, inherited on fd 0.
 fd0_is_the_socket() {
-    local pid
-    pid=$(pgrep -f "^$SEALDROP_PORTABLE_BIN serve --config $N/sealdrop.env" | head -n1)
-    [ -n "$pid" ] || { echo "no responder process"; return 1; }
-    # fd 0 is a socket whose inode is the one bound at $SOCK.
-    local fd0
-    fd0=$(readlink "/proc/$pid/fd/0")
-    grep -q "^socket:" <<<"$fd0" || { echo "fd 0 is $fd0"; return 1; }
-    # /proc/net/unix lists the listening socket's path with its inode.
-    grep -q " ${fd0//[^0-9]/} $SOCK\$" /proc/net/unix || { echo "fd 0 ($fd0) is not the socket bound at $SOCK"; return 1; }
-    if $IS_ROOT; then
-        [ "$(stat -c %U "/proc/$pid")" = "$WEB_USER" ] || { echo "runs as $(stat -c %U "/proc/$pid")"; return 1; }
-        grep -q '^NoNewPrivs:\s*1' "/proc/$pid/status" || { echo "NoNewPrivs is not set"; return 1; }
-    fi
+    local master pid workers
+    master=$(pgrep -o -f "^$SEALDROP_PORTABLE_BIN serve .*--config $N/sealdrop.env")
+    [ -n "$master" ] || { echo "no responder process"; return 1; }
+    workers=$(pgrep -P "$master")
+    [ "$(grep -c . <<<"$workers")" = 2 ] || { echo "expected 2 worker processes under $master, found: $workers"; return 1; }
+    for pid in $master $workers; do
+        # fd 0 is a socket whose inode is the one bound at $SOCK.
+        local fd0
+        fd0=$(readlink "/proc/$pid/fd/0")
+        grep -q "^socket:" <<<"$fd0" || { echo "fd 0 of $pid is $fd0"; return 1; }
+        # /proc/net/unix lists the listening socket's path with its inode.
+        grep -q " ${fd0//[^0-9]/} $SOCK\$" /proc/net/unix || { echo "fd 0 ($fd0) of $pid is not the socket bound at $SOCK"; return 1; }
+        if $IS_ROOT; then
+            [ "$(stat -c %U "/proc/$pid")" = "$WEB_USER" ] || { echo "$pid runs as $(stat -c %U "/proc/$pid")"; return 1; }
+            grep -q '^NoNewPrivs:\s*1' "/proc/$pid/status" || { echo "NoNewPrivs is not set for $pid"; return 1; }
+        fi
+    done
 }
-check "the responder serves the socket on its fd 0$($IS_ROOT && echo ", as $WEB_USER with no new privileges")" fd0_is_the_socket
+check "the responder's supervisor and its 2 workers serve the socket on their fd 0$($IS_ROOT && echo ", as $WEB_USER with no new privileges")" fd0_is_the_socket
 
 redirects() {
     local headers
@@ -199,6 +205,10 @@ rm -f "$SOCK"
 HOLDER_PID=$!
 poll "$DEPLOY_TIMEOUT" health_ok || { show_log "$N/logs/responder.log"; die "the held responder did not answer"; }
 
+served_by() {
+    grep -Eq " ($(pgrep -P "$1" | paste -sd'|')|$1)-[0-9]*-[0-9]* GET /health " "$N/logs/responder.log"
+}
+
 restarts_drop_nothing() {
     local ready=$N/tmp/load-ready load_pid result i started
     rm -f "$ready"
@@ -211,12 +221,12 @@ restarts_drop_nothing() {
     local pid
     for i in 1 2 3 4 5 6; do
         kill -HUP "$HOLDER_PID"
-        # A restart is done once the new process has served a request of the load
-        # (its request ids start with its pid).
+        # A restart is done once the new process (or, as it is a supervisor, one of
+        # its workers) has served a request of the load; request ids start with the pid.
         poll 15 bash -c "[ \$(grep -c '^started' '$N/logs/holder.out') -ge $((i + 1)) ]" \
             || { echo "restart $i: no new process"; kill "$load_pid" 2>/dev/null; return 1; }
         pid=$(awk '/^started/ { pid = $2 } END { print pid }' "$N/logs/holder.out")
-        poll 15 grep -q " $pid-[0-9]*-[0-9]* GET /health " "$N/logs/responder.log" \
+        poll 15 served_by "$pid" \
             || { echo "restart $i: process $pid served nothing"; kill "$load_pid" 2>/dev/null; return 1; }
     done
     wait "$load_pid"

@@ -152,10 +152,21 @@ exposure() {
 check "systemd-analyze security rates the service below 2.0 (OK)" exposure
 say "$(inside systemd-analyze security sealdrop.service --no-pager 2>&1 | grep 'Overall exposure level')"
 
-# restarted PID: the new main process has served a request of the load.
-served_by() {
-    inside journalctl -u sealdrop.service -o cat --no-pager | grep -q " $1-[0-9]*-[0-9]* GET /health "
+# workers_of PID: the container's processes whose parent is PID, one a line.
+workers_of() {
+    # shellcheck disable=SC2016
+    inside bash -c 'for s in /proc/[0-9]*/stat; do
+        read -r -a f <"$s" 2>/dev/null && [ "${f[3]}" = "$1" ] && echo "${f[0]}"; done' - "$1"
 }
+
+# served_by PID: the new main process or one of its worker processes (the unit runs a
+# supervisor) has served a request of the load; request ids start with the pid.
+served_by() {
+    local pids
+    pids=$( (echo "$1"; workers_of "$1") | paste -sd'|')
+    inside journalctl -u sealdrop.service -o cat --no-pager | grep -Eq " ($pids)-[0-9]*-[0-9]* GET /health "
+}
+
 restarts_under_load() {
     local ready=$S/load-ready load_pid result i old new
     rm -f "$ready"
@@ -182,6 +193,31 @@ restarts_under_load() {
     return "$result"
 }
 check "5 × systemctl restart sealdrop.service under steady load fail no request" restarts_under_load
+
+# two_workers_without MAIN PID: MAIN has two worker processes, and PID is not one of them.
+two_workers_without() {
+    local now
+    now=$(workers_of "$1")
+    [ "$(grep -c . <<<"$now")" = 2 ] && ! grep -qx "$2" <<<"$now"
+}
+
+# The unit runs `serve --processes 2`: a worker killed with -9 is replaced by the
+# supervisor within the service, which systemd never sees fail.
+worker_replaced() {
+    local main before victim after
+    main=$(main_pid)
+    before=$(workers_of "$main")
+    [ "$(wc -l <<<"$before")" = 2 ] || { echo "expected 2 worker processes under $main, found: $before"; return 1; }
+    victim=$(head -n1 <<<"$before")
+    inside bash -c "kill -KILL $victim"
+    poll 10 two_workers_without "$main" "$victim" \
+        || { echo "worker $victim was not replaced: $(workers_of "$main" | paste -sd' ')"; return 1; }
+    after=$(workers_of "$main" | paste -sd' ')
+    [ "$(main_pid)" = "$main" ] || { echo "the service was restarted ($main -> $(main_pid))"; return 1; }
+    health_ok || { echo "no 200 after the worker was replaced"; return 1; }
+    echo "worker $victim killed; workers now $after under the same main pid $main"
+}
+check "a killed worker process is replaced by the supervisor; the service keeps its main pid" worker_replaced
 
 restarted_after_crash() {
     local old new
