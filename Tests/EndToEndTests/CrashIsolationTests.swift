@@ -137,7 +137,23 @@ struct CrashIsolationTests {
                 #expect(lost.isEmpty, "recipient \(index): \(lost.count) of \(accepted[index].count) accepted messages are missing")
             }
             print("crash isolation: \(outcomes.count) requests under 64 connections, \(failed.count) failed (\(failed.map(\.status)))")
+
+            // Issue 11: every process stays within 20 MiB after the load.
+            for pid in [master] + childProcesses(of: master) {
+                let rss = try residentKiB(of: pid)
+                #expect(rss <= 20 * 1024, "process \(pid) has \(rss) KiB resident")
+                print("crash isolation: process \(pid) \(pid == master ? "(supervisor)" : "(worker)") resident \(rss) KiB")
+            }
         }
+    }
+
+    /// VmRSS of a process, in KiB.
+    private func residentKiB(of pid: pid_t) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else { throw StackError("no VmRSS for \(pid)") }
+        return kib
     }
 
     /// Every unseen message of `recipient`, newest first, page by page.
