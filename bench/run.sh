@@ -10,7 +10,10 @@
 # Environment (defaults in brackets):
 #   BENCH_RUN_DIR [.run/bench]     data, sockets, logs, generated configs, raw wrk output
 #   BENCH_HTTP_PORT [18480]        SealDrop's nginx; the ceilings' nginx listens on +1 (health), +2 (send)
-#   BENCH_THREADS [4]              worker threads of SealDrop and of both ceilings
+#   BENCH_THREADS [4]              worker threads of SealDrop (in all) and of both ceilings
+#   BENCH_PROCESSES [2]            SealDrop's worker processes under its supervisor, as
+#                                  users run it (`serve --processes 2 --threads 2`); the
+#                                  threads are shared out among them (BENCH_THREADS / N each)
 #   BENCH_DURATION [10]            seconds per wrk run
 #   BENCH_RUNS [3]                 runs per side of each scenario; the median is reported
 #   BENCH_CONNECTIONS [64]         wrk connections
@@ -33,6 +36,8 @@ export BENCH_RUN_DIR=${BENCH_RUN_DIR:-$REPO/.run/bench}
 case $BENCH_RUN_DIR in /*) ;; *) BENCH_RUN_DIR=$REPO/$BENCH_RUN_DIR ;; esac
 export BENCH_HTTP_PORT=${BENCH_HTTP_PORT:-18480}
 export BENCH_THREADS=${BENCH_THREADS:-4}
+export BENCH_PROCESSES=${BENCH_PROCESSES:-2}
+[ $((BENCH_THREADS % BENCH_PROCESSES)) -eq 0 ] || { echo "bench: BENCH_THREADS must be a multiple of BENCH_PROCESSES" >&2; exit 2; }
 export BENCH_RESULTS_DIR=${BENCH_RESULTS_DIR:-$REPO/bench/results}
 export BENCH_CEILING_HEALTH_PORT=$((BENCH_HTTP_PORT + 1))
 export BENCH_CEILING_SEND_PORT=$((BENCH_HTTP_PORT + 2))
@@ -44,7 +49,8 @@ say() { echo "bench: $*"; }
 die() { echo "bench: $*" >&2; exit 1; }
 
 stack() {
-    RUN_DIR=$BENCH_RUN_DIR HTTP_PORT=$BENCH_HTTP_PORT SEALDROP_THREADS=$BENCH_THREADS \
+    RUN_DIR=$BENCH_RUN_DIR HTTP_PORT=$BENCH_HTTP_PORT SEALDROP_PROCESSES=$BENCH_PROCESSES \
+        SEALDROP_THREADS=$((BENCH_THREADS / BENCH_PROCESSES)) \
         SEALDROP_BIN=${SEALDROP_BIN:-} "$REPO/scripts/stack.sh" "$@"
 }
 

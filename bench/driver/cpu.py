@@ -17,7 +17,7 @@ def _ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
     out = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -48,7 +48,8 @@ def processes(settings: Settings, port: int) -> dict[str, list[int]]:
     for name, path in (("responder", responder), ("nginx", nginx), ("mariadbd", settings.run_dir / "mysqld.pid")):
         pid = _pid(path)
         if pid:
-            out[name] = [pid] + (_children(pid) if name == "nginx" else [])
+            # nginx's workers, and SealDrop's under its supervisor, are its children.
+            out[name] = [pid] + (children(pid) if name in ("nginx", "responder") else [])
     return out
 
 

@@ -82,7 +82,8 @@ def main() -> None:
               "machine": machine()}
     responder = measure.pid_of(settings.responder_pid_file)
     time.sleep(1)
-    rss = {"idle_kb": measure.rss_kb(responder), "idle_detail": measure.rss_detail(responder)}
+    rss = {}
+    rss["idle_kb"], rss["idle_detail"] = measure.memory(responder)
     ceilings = {}
     for name in ("health", "send"):
         ceilings[f"{name}_idle_kb"] = measure.rss_kb(measure.pid_of(settings.run_dir / "ceiling" / f"{name}.pid"))
@@ -97,16 +98,14 @@ def main() -> None:
         result["scenarios"].append(scenarios.run(settings, scenario, log))
     result["mailboxes_after"] = fixtures.check_mailboxes(settings)
     time.sleep(2)
-    rss["after_runs_kb"] = measure.rss_kb(responder)
-    rss["after_runs_detail"] = measure.rss_detail(responder)
+    rss["after_runs_kb"], rss["after_runs_detail"] = measure.memory(responder)
     for name in ("health", "send"):
         ceilings[f"{name}_after_kb"] = measure.rss_kb(measure.pid_of(settings.run_dir / "ceiling" / f"{name}.pid"))
     rss["ceilings"] = ceilings
     if settings.long_requests > 0:
         log(f"bench: long run of {settings.long_requests:,} requests (RSS growth)")
         result["long_run"] = measure.long_run(settings, log)
-        rss["after_long_run_kb"] = measure.rss_kb(responder)
-        rss["after_long_run_detail"] = measure.rss_detail(responder)
+        rss["after_long_run_kb"], rss["after_long_run_detail"] = measure.memory(responder)
     result["rss"] = rss
     log("bench: CGI-mode start-up (hyperfine)")
     result["cgi"] = measure.cgi_startup(settings)

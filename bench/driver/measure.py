@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import database
+from cpu import children
 import wrk
 from settings import Settings
 from wrk import Load
@@ -27,6 +28,15 @@ def rss_kb(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise SystemExit(f"bench: no VmRSS for pid {pid}")
+
+
+def memory(responder: int) -> tuple[int, dict]:
+    """VmRSS (KiB) and its detail of the process whose memory counts: with
+    `serve --processes N`, the largest of the supervisor's workers (each must stay
+    within the RSS target); otherwise the responder itself."""
+    workers = children(responder)
+    pid = max(workers, key=rss_kb) if workers else responder
+    return rss_kb(pid), rss_detail(pid)
 
 
 def rss_detail(pid: int) -> dict:
