@@ -55,17 +55,3 @@ public final class BackgroundLoad: Sendable {
         return recorded
     }
 }
-
-/// The processes whose parent is `pid` (from /proc), e.g. a supervisor's workers.
-public func childProcesses(of pid: pid_t) -> [pid_t] {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return entries.compactMap { entry -> pid_t? in
-        guard let child = pid_t(entry),
-              let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-              let close = stat.range(of: ") ", options: .backwards) else { return nil }
-        // After the command name: state, parent pid, …
-        let fields = stat[close.upperBound...].split(separator: " ")
-        guard fields.count > 2, fields[0] != "Z", pid_t(fields[1]) == pid else { return nil }
-        return child
-    }.sorted()
-}
