@@ -1,16 +1,23 @@
 import SealDrop
-#if canImport(Glibc)
-import Glibc
-#endif
 
+/// A command line that cannot be obeyed; `sealdrop` exits 64 (EX_USAGE) with it.
 struct UsageError: Error, CustomStringConvertible {
     let description: String
 }
 
 /// A parsed command line.
 struct CommandLineCommand {
-    enum Action: String {
-        case serve, migrate, checkConfig = "check-config", schema, purge, help
+    enum Action: String, CaseIterable {
+        case serve, migrate, checkConfig = "check-config", schema, purge, help, version
+
+        /// The options this command takes; any other is a usage error, not ignored.
+        var options: Set<String> {
+            switch self {
+            case .serve: ["--listen", "--processes", "--threads", "--socket-mode", "--config"]
+            case .migrate, .checkConfig, .purge: ["--config"]
+            case .schema, .help, .version: []
+            }
+        }
     }
 
     var action: Action = .serve
@@ -27,14 +34,15 @@ struct CommandLineCommand {
                sealdrop check-config [--config FILE]   validate the settings and try the database
                sealdrop purge [--config FILE]          delete expired messages and challenges now
                sealdrop schema                         print schema.sql
+               sealdrop version | --version            print the version
         Without --listen, serves the FastCGI socket on fd 0 (spawn-fcgi, systemd, mod_fcgid),
         or one plain CGI request. --processes N keeps N worker processes of --threads threads
         each on the socket and replaces one that dies (behind nginx or systemd; never under
         mod_fcgid, which manages processes itself). Settings: environment, then .env beside
-        the binary or --config.
+        the binary or --config. Exit status: 64 for a wrong command line, 78 for a wrong setting.
         """
 
-    static func parse(_ arguments: [String]) throws -> CommandLineCommand {
+    static func parse(_ arguments: [String]) throws(UsageError) -> CommandLineCommand {
         var command = CommandLineCommand()
         var rest = arguments[...]
         if let first = rest.first, !first.hasPrefix("-") {
@@ -42,8 +50,11 @@ struct CommandLineCommand {
             command.action = action
             rest = rest.dropFirst()
         }
+        var given: [String] = []
         while let option = rest.popFirst() {
-            if option == "-h" || option == "--help" { command.action = .help; continue }
+            if option == "-h" || option == "--help" { command.action = .help; return command }
+            if option == "--version" { command.action = .version; return command }
+            given.append(option)
             guard let value = rest.popFirst() else { throw UsageError(description: "\(option) needs a value") }
             switch option {
             case "--listen": command.listen = value
@@ -60,74 +71,9 @@ struct CommandLineCommand {
             default: throw UsageError(description: "unknown option \(option)")
             }
         }
+        if let stray = given.first(where: { !command.action.options.contains($0) }) {
+            throw UsageError(description: "\(command.action.rawValue) does not take \(stray)")
+        }
         return command
     }
-
-    func run() -> Int32 {
-        switch action {
-        case .help:
-            print(Self.usage)
-            return 0
-        case .schema:
-            print(Migrator.schemaScript, terminator: "")
-            return 0
-        default:
-            break
-        }
-        var configuration: Configuration
-        do {
-            configuration = try Configuration.load(environment: ProcessEnvironment.current(), explicitFile: configFile)
-        } catch {
-            printError("sealdrop: \(error)")
-            return 78  // EX_CONFIG
-        }
-        if let threads { configuration.threads = threads }
-        if let socketMode { configuration.socketMode = socketMode }
-        switch action {
-        case .migrate:
-            do {
-                let outcome = try Migrator(configuration: configuration.database).migrate()
-                print(outcome.applied.isEmpty ? "schema is up to date (version \(Migrator.latestVersion))"
-                                              : "applied schema versions \(outcome.applied.map(String.init).joined(separator: ", "))")
-                for refused in outcome.routinesRefused {
-                    print("note: the database refused to create the stored procedure \(refused.name) (\(refused.reason)); "
-                          + "SealDrop works without it, with more round trips per request. Grant CREATE ROUTINE "
-                          + "and run `sealdrop migrate` again to use it.")
-                }
-                return 0
-            } catch {
-                printError("sealdrop migrate: \(error)")
-                return 1
-            }
-        case .purge:
-            let application = Application(configuration: configuration, store: MariaDBStore(configuration: configuration.database))
-            do {
-                print("purged \(try application.purgeAll()) expired rows")
-                return 0
-            } catch {
-                printError("sealdrop purge: the database is unavailable or refused the purge (\(error))")
-                return 1
-            }
-        case .checkConfig:
-            let (lines, ok) = ConfigurationCheck(configuration: configuration).run()
-            lines.forEach { print($0) }
-            return ok ? 0 : 1
-        default:
-            do {
-                let address = listen ?? configuration.listen
-                try Responder.run(configuration: configuration, mode: address.map { .listen($0) } ?? .inheritedOrCGI,
-                                  processes: processes)
-                return 0
-            } catch {
-                printError("sealdrop: \(error)")
-                return 1
-            }
-        }
-    }
-}
-
-func printError(_ text: String) {
-    var bytes = Array(text.utf8)
-    bytes.append(10)
-    bytes.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
 }

@@ -3,13 +3,13 @@ import SealDrop
 import Glibc
 #endif
 
-/// `sealdrop [serve|migrate|check-config|schema|help] [options]`
+/// `sealdrop [serve|migrate|check-config|purge|schema|help|version] [options]`
 let arguments = Array(CommandLine.arguments.dropFirst())
 let command: CommandLineCommand
 do {
     command = try CommandLineCommand.parse(arguments)
 } catch {
     printError("\(error)\n\(CommandLineCommand.usage)")
-    exit(2)
+    exit(64)  // EX_USAGE
 }
 exit(command.run())

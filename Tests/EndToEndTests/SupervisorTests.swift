@@ -74,11 +74,4 @@ struct SupervisorTests {
         #expect(result.status == 1)
         #expect(result.output.contains("--processes needs a listening socket"), "\(result.output)")
     }
-
-    @Test(arguments: ["0", "65", "two"])
-    func processCountIsChecked(value: String) throws {
-        let result = try runCommand(try TestEnvironment.binary(), ["serve", "--processes", value], environment: Self.environment)
-        #expect(result.status == 2)
-        #expect(result.output.contains("--processes must be from 1 to 64"), "\(result.output)")
-    }
 }
