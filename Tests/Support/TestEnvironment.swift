@@ -1,18 +1,21 @@
 import Foundation
 
-/// A required environment variable is not set: the test fails with this, never passes.
+/// A required setting is neither in the environment nor to be found: the test fails
+/// with this, never passes.
 public struct MissingEnvironment: Error, CustomStringConvertible {
     public let name: String
     public let purpose: String
     public var description: String {
-        "environment variable \(name) is not set (\(purpose)); run the tests through `make test`, "
-            + "which starts a private MariaDB and nginx and exports the SEALDROP_TEST_* variables"
+        "environment variable \(name) is not set (\(purpose)) and could not be found or made; "
+            + "run `make deps` once, then `swift test` or `make test`"
     }
 }
 
-/// Where the live test stack is, read from the environment that `make test` sets up.
-/// Every accessor throws `MissingEnvironment` when its variable is missing or empty,
-/// so a test that needs the stack fails loudly instead of silently passing.
+/// Where the live test stack is. `make test` starts one and exports the SEALDROP_TEST_*
+/// variables; under a bare `swift test` (or `swift test --filter X`) the first test that
+/// needs the stack starts one of its own (``LocalTestStack``), stopped when the tests end.
+/// A setting that can be neither read nor made throws `MissingEnvironment`, so a test
+/// that needs the stack fails loudly instead of silently passing.
 public enum TestEnvironment {
     /// Connection settings of the test MariaDB server.
     public struct Database: Sendable {
@@ -42,19 +45,34 @@ public enum TestEnvironment {
         try require("SEALDROP_TEST_RUN_DIR", "run directory of the test stack")
     }
 
-    /// `SEALDROP_BIN`: the built `sealdrop` executable.
+    /// `SEALDROP_BIN`, or the `sealdrop` that SwiftPM built beside the test binary.
     public static func binary() throws -> String {
-        try require("SEALDROP_BIN", "path of the built sealdrop executable")
+        if let given = ProcessInfo.processInfo.environment["SEALDROP_BIN"], !given.isEmpty { return given }
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("sealdrop").path
+        guard FileManager.default.isExecutableFile(atPath: beside) else {
+            throw MissingEnvironment(name: "SEALDROP_BIN", purpose: "path of the built sealdrop executable")
+        }
+        return beside
     }
 
-    /// `SEALDROP_REPO`: the repository root (where `scripts/stack.sh` lives).
+    /// `SEALDROP_REPO`, or the checkout this file is in (where `scripts/stack.sh` lives).
     public static func repository() throws -> String {
-        try require("SEALDROP_REPO", "root of the SealDrop repository")
+        if let given = ProcessInfo.processInfo.environment["SEALDROP_REPO"], !given.isEmpty { return given }
+        let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent()  // Support
+            .deletingLastPathComponent().deletingLastPathComponent().path  // Tests, the checkout
+        guard FileManager.default.fileExists(atPath: checkout + "/scripts/stack.sh") else {
+            throw MissingEnvironment(name: "SEALDROP_REPO", purpose: "root of the SealDrop repository")
+        }
+        return checkout
     }
 
-    /// The value of `name`, or `MissingEnvironment` naming it and what it is for.
+    /// The value of `name` from the environment, else from a test stack started for
+    /// this test run; `MissingEnvironment` naming it when neither has it.
     public static func require(_ name: String, _ purpose: String, allowEmpty: Bool = false) throws -> String {
-        guard let value = ProcessInfo.processInfo.environment[name], allowEmpty || !value.isEmpty else {
+        if let value = ProcessInfo.processInfo.environment[name], allowEmpty || !value.isEmpty { return value }
+        guard name.hasPrefix("SEALDROP_TEST_") else { throw MissingEnvironment(name: name, purpose: purpose) }
+        guard let value = try LocalTestStack.values()[name], allowEmpty || !value.isEmpty else {
             throw MissingEnvironment(name: name, purpose: purpose)
         }
         return value
