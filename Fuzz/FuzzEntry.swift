@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// libFuzzer's entry point. `SEALDROP_FUZZ_TARGET=fields` fuzzes the endpoints'
 /// field conversions (``FieldFuzzHarness``); otherwise the input's requests go

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A plain CGI request: parameters from the environment, body on stdin,
 /// response on stdout. Used when no FastCGI socket was handed to the process.

@@ -1,7 +1,5 @@
 import CFastCGI
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// One worker's wait for the next connection or for shutdown: an epoll instance
 /// watching the listening socket and the shutdown pipe.

@@ -1,7 +1,5 @@
 import CFastCGI
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The request a worker thread is answering, valid between accept and finish.
 ///

@@ -1,7 +1,5 @@
 import Synchronization
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// One byte per worker position in memory the master shares with its workers:
 /// a worker sets its byte when it takes its first request, and the master reads

@@ -1,7 +1,5 @@
 import CFastCGI
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Why a listening socket could not be opened.
 public struct ListenError: Error, Sendable, CustomStringConvertible {

@@ -1,7 +1,5 @@
 import Synchronization
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// SIGTERM and SIGINT, blocked in every thread and received synchronously by
 /// the thread that waits for them, so no signal handler runs in a worker and

@@ -1,7 +1,5 @@
 import CFastCGI
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A prefork master, as php-fpm and gunicorn run one: it holds the listening
 /// socket, forks worker processes that each serve it with their own threads, and

@@ -1,7 +1,5 @@
 import CFastCGI
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// What a worker thread runs for each request. Created on its own thread and
 /// used only there, so it may hold thread-bound resources (a database connection).

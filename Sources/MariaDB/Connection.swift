@@ -1,7 +1,5 @@
 import CMariaDB
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// One session with a MariaDB server (a `MYSQL` handle) and its cache of prepared
 /// statements.

@@ -1,7 +1,5 @@
 import SealDrop
-#if canImport(Glibc)
 import Glibc
-#endif
 
 extension CommandLineCommand {
     /// Carries the command out; returns the exit status.

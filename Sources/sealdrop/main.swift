@@ -1,7 +1,5 @@
 import SealDrop
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `sealdrop [serve|migrate|check-config|purge|schema|help|version] [options]`
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -3,9 +3,7 @@ import Sodium
 import Testing
 import TestSupport
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Issue 11: no request may take SealDrop down. The hostile bodies that once
 /// trapped get a 4xx while everyone else is served, and a worker process that does

@@ -3,9 +3,7 @@ import Sodium
 import Testing
 import TestSupport
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Issue 2, point 6: with MariaDB down the responder keeps running and answers
 /// 503 JSON with `Retry-After`; when MariaDB is back it reconnects by itself.

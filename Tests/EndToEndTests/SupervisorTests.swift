@@ -2,9 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `sealdrop serve --processes N` on its own, without nginx or a database (workers
 /// connect only when a request needs it): how it replaces workers, how it stops,

@@ -56,6 +56,4 @@ import Testing
     }
 }
 
-#if canImport(Glibc)
 import Glibc
-#endif

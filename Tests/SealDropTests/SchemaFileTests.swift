@@ -1,8 +1,6 @@
 import Testing
 @testable import SealDrop
-#if canImport(Glibc)
 import Glibc
-#endif
 
 @Suite struct SchemaFileTests {
     /// `schema.sql` is generated from the migrations; a stale copy would mislead

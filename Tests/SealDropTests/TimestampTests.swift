@@ -1,8 +1,6 @@
 import Testing
 @testable import SealDrop
-#if canImport(Glibc)
 import Glibc
-#endif
 
 @Suite("Timestamps")
 struct TimestampTests {

@@ -1,8 +1,6 @@
 import Foundation
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Why a request got no HTTP response at all (as opposed to an error status).
 public struct HTTPClientError: Error, CustomStringConvertible {

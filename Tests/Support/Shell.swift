@@ -1,8 +1,6 @@
 import Foundation
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The outcome of a finished child process.
 public struct CommandResult: Sendable {

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A `.env`-style file: `KEY=VALUE` lines, `#` comments, optional `export `,
 /// values optionally in single or double quotes (the seed's python-dotenv format).

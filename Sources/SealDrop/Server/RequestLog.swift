@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// One line per request on stderr, which the front server collects: time,
 /// request id, method, route, status, duration. Routes are logged by name

@@ -1,7 +1,5 @@
 import FastCGI
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A worker thread's request handler: reads the exchange, lets the
 /// ``Application`` answer, writes the response and logs one line.

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A moment in UTC, as the database keeps it.
 public struct Timestamp: Sendable, Equatable {
