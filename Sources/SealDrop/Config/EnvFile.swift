@@ -47,12 +47,3 @@ enum EnvFile {
         return String(path[..<slash]) + "/.env"
     }
 }
-
-extension StringProtocol {
-    func trimmingSpaces() -> String {
-        var view = self[...]
-        while let first = view.first, first == " " || first == "\t" { view = view.dropFirst() }
-        while let last = view.last, last == " " || last == "\t" { view = view.dropLast() }
-        return String(view)
-    }
-}

@@ -102,10 +102,3 @@ struct LogClock {
         }
     }
 }
-
-/// Microseconds from a monotonic clock, for request durations.
-func monotonicMicroseconds() -> Int64 {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
-}
