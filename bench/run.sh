@@ -113,7 +113,7 @@ ceilings_start() {
     ceiling_launch health "$BENCH_CEILING_BIN_DIR/health-ceiling"
     ceiling_launch send "$BENCH_CEILING_BIN_DIR/send-ceiling"
     # The same template stack.sh renders for SealDrop, so nginx is set up identically.
-    $PYTHON bench/ceiling/nginx_conf.py deploy/nginx/dev.conf.in "$CEILING_DIR" \
+    $PYTHON scripts/nginx_conf.py deploy/nginx/dev.conf.in "$CEILING_DIR" \
         "$BENCH_CEILING_HEALTH_PORT:$CEILING_DIR/health.sock" "$BENCH_CEILING_SEND_PORT:$CEILING_DIR/send.sock" \
         >"$CEILING_DIR/nginx.conf"
     nginx -p "$CEILING_DIR/nginx/" -e "$CEILING_DIR/nginx-error.log" -c "$CEILING_DIR/nginx.conf" </dev/null \

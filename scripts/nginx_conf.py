@@ -1,16 +1,20 @@
 #!/usr/bin/python3
 """Renders the dev nginx template (deploy/nginx/dev.conf.in, the one scripts/stack.sh
-uses for SealDrop) for the ceiling responders: every setting identical, with the
-one `server` block repeated once per ceiling, each on its own port and socket.
+uses for SealDrop) for several responders: every setting identical, with the one
+`server` block repeated once per port. Used by the benchmark's ceiling responders
+and by the Galera cluster stack (scripts/cluster.sh).
 
-    nginx_conf.py TEMPLATE RUN_DIR PORT:SOCKET [PORT:SOCKET ...] > nginx.conf
+    nginx_conf.py TEMPLATE RUN_DIR PORT:SOCKET[,SOCKET...] [...] > nginx.conf
+
+A port given several sockets passes its requests to an `upstream` of them, which
+nginx spreads round-robin.
 """
 import os
 import re
 import sys
 
 
-def render(template: str, run_dir: str, servers: list[tuple[str, str]]) -> str:
+def render(template: str, run_dir: str, servers: list[tuple[str, list[str]]]) -> str:
     user_line = "user root;" if os.geteuid() == 0 else ""
     lines = []
     # Placeholders are replaced outside comment lines only, as stack.sh does.
@@ -38,16 +42,25 @@ def render(template: str, run_dir: str, servers: list[tuple[str, str]]) -> str:
     socket_ref = f"unix:{run_dir}/sealdrop.sock"
     if "@HTTP_PORT@" not in block or socket_ref not in block:
         sys.exit("nginx_conf: the server block no longer has @HTTP_PORT@ and the sealdrop.sock fastcgi_pass")
-    copies = [block.replace("@HTTP_PORT@", port).replace(socket_ref, f"unix:{socket}")
-              for port, socket in servers]
-    return text[:start.start()] + "\n\n".join(copies) + text[end:]
+    upstreams, copies = [], []
+    for port, sockets in servers:
+        target = f"unix:{sockets[0]}"
+        if len(sockets) > 1:
+            target = f"sealdrop_{port}"
+            members = "".join(f"        server unix:{s};\n" for s in sockets)
+            upstreams.append(f"    upstream {target} {{\n{members}    }}\n\n")
+        copies.append(block.replace("@HTTP_PORT@", port).replace(socket_ref, target))
+    return text[:start.start()] + "".join(upstreams) + "\n\n".join(copies) + text[end:]
 
 
 def main() -> None:
     if len(sys.argv) < 4:
         sys.exit(__doc__)
     template_path, run_dir = sys.argv[1], sys.argv[2]
-    servers = [tuple(arg.split(":", 1)) for arg in sys.argv[3:]]
+    servers = []
+    for arg in sys.argv[3:]:
+        port, sockets = arg.split(":", 1)
+        servers.append((port, sockets.split(",")))
     with open(template_path, encoding="utf-8") as f:
         sys.stdout.write(render(f.read(), run_dir, servers))
 
