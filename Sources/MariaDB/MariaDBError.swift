@@ -49,7 +49,10 @@ public struct MariaDBError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     /// True when the transaction was rolled back by the server because of a deadlock or
-    /// a lock wait timeout; running the whole transaction again may succeed.
+    /// a lock wait timeout; running the whole transaction again may succeed. On a Galera
+    /// node this includes a certification conflict: another node committed a write to a
+    /// row this transaction wrote, and this one was aborted (``deadlock``, at commit or
+    /// at its next statement).
     public var isTransactionRetryable: Bool {
         code == Self.deadlock || code == Self.lockWaitTimeout
     }
@@ -100,6 +103,9 @@ extension MariaDBError {
     public static let deadlock: UInt32 = 1213
     /// ER_QUERY_INTERRUPTED: `KILL QUERY` or `max_statement_time`; the connection stays usable.
     public static let queryInterrupted: UInt32 = 1317
+    /// ER_AUTOINC_READ_FAILED: reading the auto-increment value failed; concurrent
+    /// `INSERT … SELECT` can meet it under load, and a new attempt usually succeeds.
+    public static let autoIncrementReadFailed: UInt32 = 1467
     /// ER_DUP_ENTRY_WITH_KEY_NAME.
     public static let duplicateEntryWithKeyName: UInt32 = 1586
     /// ER_CONNECTION_KILLED: the session was killed (`KILL CONNECTION`).

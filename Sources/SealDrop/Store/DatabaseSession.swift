@@ -36,10 +36,12 @@ final class DatabaseSession {
     /// Runs `body` on a live connection. A connection found dead before the
     /// statement was sent is replaced and the body retried once; a failure
     /// mid-statement is not retried, since the statement may have taken effect.
+    /// A transaction rolled back by a conflict runs again (``ConflictRetry``); when
+    /// that keeps failing, the answer is 503.
     func withConnection<T>(_ body: (Connection) throws -> T) throws(StoreError) -> T {
-        var attempt = 0
+        var resent = false
+        var conflicts = ConflictRetry()
         while true {
-            attempt += 1
             let live = try liveConnection()
             do {
                 let result = try body(live)
@@ -48,21 +50,14 @@ final class DatabaseSession {
             } catch let error as MariaDBError where error.isConnectionLost {
                 discardConnection()
                 // 2006: the statement never reached the server, so it can be sent again.
-                guard error.code == MariaDBError.serverGone, attempt == 1 else { throw StoreError.unavailable }
-            } catch let error as MariaDBError where Self.isWorthRetrying(error) && attempt < 3 {
-                // InnoDB rolled the statement (or transaction) back as a whole:
-                // nothing took effect, and the next attempt usually wins.
-                continue
+                guard error.code == MariaDBError.serverGone, !resent else { throw StoreError.unavailable }
+                resent = true
+            } catch let error as MariaDBError where ConflictRetry.covers(error) {
+                guard conflicts.pauseBeforeNextAttempt() else { throw StoreError.unavailable }
             } catch {
                 throw classify(error)
             }
         }
-    }
-
-    /// Deadlock (1213), lock wait timeout (1205), and the auto-increment read
-    /// failure (1467) concurrent INSERT … SELECT can meet under load.
-    private static func isWorthRetrying(_ error: MariaDBError) -> Bool {
-        error.isTransactionRetryable || error.code == 1467
     }
 
     /// Whether the database answers. A connection that ran a statement within the
