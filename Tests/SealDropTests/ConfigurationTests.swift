@@ -25,6 +25,42 @@ import Testing
         }
     }
 
+    @Test func oneServerWithoutDBHosts() throws {
+        #expect(try Configuration(values: minimal).database.servers == [.tcp(host: "localhost", port: 3306)])
+        let socket = try Configuration(values: minimal.merging(["DB_SOCKET": "/run/mysqld/mysqld.sock", "DB_HOST": "x"]) { $1 })
+        #expect(socket.database.servers == [.socket(path: "/run/mysqld/mysqld.sock")])
+    }
+
+    @Test func dbHostsListsServersInOrder() throws {
+        let configuration = try Configuration(values: minimal.merging([
+            "DB_HOSTS": " db1.example:3307, db2.example ,[::1]:3308,[fe80::1],/run/mysqld/mysqld.sock,,",
+        ]) { $1 })
+        #expect(configuration.database.servers == [
+            .tcp(host: "db1.example", port: 3307), .tcp(host: "db2.example", port: 3306), .tcp(host: "::1", port: 3308),
+            .tcp(host: "fe80::1", port: 3306), .socket(path: "/run/mysqld/mysqld.sock"),
+        ])
+        #expect(configuration.database.servers.map(\.description) == [
+            "db1.example:3307", "db2.example:3306", "[::1]:3308", "[fe80::1]:3306", "socket /run/mysqld/mysqld.sock",
+        ])
+    }
+
+    @Test(arguments: ["db:0", "db:70000", "db:x", "::1", "[::1", "[::1]x", ":3306", "db:", "rel/ative.sock", ",", "a b:1"])
+    func badDBHostsNamesTheSetting(_ hosts: String) {
+        do {
+            _ = try Configuration(values: minimal.merging(["DB_HOSTS": hosts]) { $1 })
+            Issue.record("DB_HOSTS=\(hosts) was accepted")
+        } catch {
+            #expect(error.description.hasPrefix("DB_HOSTS"), "\(error)")
+        }
+    }
+
+    @Test(arguments: ["DB_HOST", "DB_PORT", "DB_SOCKET"])
+    func dbHostsWithAnotherServerSettingIsRefused(_ other: String) {
+        #expect(throws: ConfigurationError.self) {
+            try Configuration(values: minimal.merging(["DB_HOSTS": "db1:3306,db2:3306", other: other == "DB_PORT" ? "3306" : "/x"]) { $1 })
+        }
+    }
+
     @Test func missingUserOrNameIsRefused() {
         #expect(throws: ConfigurationError.self) { try Configuration(values: ["DB_NAME": "d"]) }
         #expect(throws: ConfigurationError.self) { try Configuration(values: ["DB_USER": "u"]) }

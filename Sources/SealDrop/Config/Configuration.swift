@@ -10,10 +10,18 @@ public struct Configuration: Sendable {
         public var host = "localhost"
         public var port: UInt32 = 3306
         public var socket: String?
+        /// `DB_HOSTS`: several servers, tried in turn (the nodes of a Galera cluster);
+        /// empty when `DB_HOST`/`DB_PORT` or `DB_SOCKET` name the one server.
+        public var hosts: [DatabaseServer] = []
         public var user = ""
         public var password = ""
         public var name = ""
         public var connectTimeoutSeconds: UInt32 = 3
+
+        /// The servers to try, in order: those of `DB_HOSTS`, or the one server.
+        public var servers: [DatabaseServer] {
+            hosts.isEmpty ? [socket.map { .socket(path: $0) } ?? .tcp(host: host, port: port)] : hosts
+        }
     }
 
     public var database = Database()
@@ -63,6 +71,13 @@ public struct Configuration: Sendable {
         database.host = reader.string("DB_HOST") ?? database.host
         database.port = try reader.integer("DB_PORT", in: 1...65535).map(UInt32.init) ?? database.port
         database.socket = reader.string("DB_SOCKET")
+        if let hosts = reader.string("DB_HOSTS") {
+            // Two ways of naming the server at once would leave one silently ignored.
+            if let other = ["DB_HOST", "DB_PORT", "DB_SOCKET"].first(where: { reader.string($0) != nil }) {
+                throw ConfigurationError(description: "DB_HOSTS and \(other) are both set; name the servers in DB_HOSTS only.")
+            }
+            database.hosts = try DatabaseServer.list(hosts)
+        }
         database.user = reader.string("DB_USER") ?? ""
         database.password = reader.string("DB_PASSWORD") ?? ""
         database.name = reader.string("DB_NAME") ?? ""

@@ -14,7 +14,7 @@ public struct ConfigurationCheck {
         let db = configuration.database
         var lines = [
             "config file: \(configuration.sourceFile ?? "(none; environment only)")",
-            "database: \(db.socket.map { "socket \($0)" } ?? "\(db.host):\(db.port)"), name \(db.name), user \(db.user), password \(db.password.isEmpty ? "empty" : "set")",
+            "database: \(db.servers.map(\.description).joined(separator: ", ")), name \(db.name), user \(db.user), password \(db.password.isEmpty ? "empty" : "set")",
             "base URL: \(configuration.baseURL ?? "(derived from each request)")",
             "threads: \(configuration.threads)",
         ]

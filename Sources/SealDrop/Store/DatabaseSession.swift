@@ -4,8 +4,15 @@ import Synchronization
 /// One worker thread's connection to MariaDB, made when first needed and made
 /// again after it is lost, so the responder starts without the database and
 /// recovers when it returns, with no restart.
+///
+/// With several servers (`DB_HOSTS`, the nodes of a Galera cluster) a new
+/// connection goes to the first that answers and is ready, trying them in turn
+/// from the one that worked last: a session that failed over stays where it
+/// landed instead of knocking at a dead server on every reconnect.
 final class DatabaseSession {
-    private let options: ConnectionOptions
+    private let servers: [ConnectionOptions]
+    /// Index in ``servers`` of the connection, or of the server to try first.
+    private var current = 0
     private var connection: Connection?
     /// The outage generation this connection was made in (see ``outages``).
     private var generation: UInt64 = 0
@@ -29,8 +36,9 @@ final class DatabaseSession {
     private var lastVerified: Int64 = 0
     static let healthTrustMicroseconds: Int64 = 1_000_000
 
-    init(options: ConnectionOptions) {
-        self.options = options
+    init(servers: [ConnectionOptions]) {
+        precondition(!servers.isEmpty, "a database session needs a server")
+        self.servers = servers
     }
 
     /// Runs `body` on a live connection. A connection found dead before the
@@ -76,10 +84,13 @@ final class DatabaseSession {
     }
 
     private func liveConnection() throws(StoreError) -> Connection {
-        let current = Self.outages.load(ordering: .relaxed)
-        if let connection, !connection.isBroken {
-            if generation == current { return connection }
-            generation = current
+        let outage = Self.outages.load(ordering: .relaxed)
+        // A server that went away (a node killed, restarted) has closed the socket:
+        // seen here, without a round trip, the request goes to a new connection
+        // instead of failing on the dead one.
+        if let connection, !connection.isBroken, connection.isSocketOpen {
+            if generation == outage { return connection }
+            generation = outage
             if connection.ping() { return connection }
         }
         connection = nil
@@ -89,10 +100,10 @@ final class DatabaseSession {
             throw StoreError.unavailable
         }
         do {
-            let fresh = try Connection(options)
-            try Self.prepareSession(fresh)
+            let (fresh, index) = try Self.connect(servers, startingAt: current)
             connection = fresh
-            generation = current
+            current = index
+            generation = outage
             if lastFailedAttempt != nil { Self.recoveries.add(1, ordering: .relaxed) }
             lastFailedAttempt = nil
             return fresh
@@ -101,6 +112,25 @@ final class DatabaseSession {
             recoveriesAtFailure = recovered
             throw StoreError.unavailable
         }
+    }
+
+    /// A prepared connection to the first of `servers` that answers and is ready,
+    /// trying them in turn from `first`, and the index of that server.
+    ///
+    /// - Throws: the last server's error when none could be used.
+    static func connect(_ servers: [ConnectionOptions], startingAt first: Int = 0) throws -> (Connection, Int) {
+        var lastError: any Error = StoreError.unavailable
+        for offset in 0..<servers.count {
+            let index = (first + offset) % servers.count
+            do {
+                let connection = try Connection(servers[index])
+                try prepareSession(connection)
+                return (connection, index)
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError
     }
 
     /// READ COMMITTED, where the binary log allows it. Under REPEATABLE READ an

@@ -9,7 +9,7 @@ public final class MariaDBStore: Store {
     var signingKeys = SigningKeyCache()
 
     public init(configuration: Configuration.Database) {
-        session = DatabaseSession(options: ConnectionOptions(configuration))
+        session = DatabaseSession(servers: configuration.connectionOptions)
     }
 
     public func checkHealth() throws(StoreError) {
@@ -90,11 +90,21 @@ public final class MariaDBStore: Store {
 @available(*, unavailable)
 extension MariaDBStore: Sendable {}
 
-extension ConnectionOptions {
-    init(_ database: Configuration.Database) {
-        self.init(host: database.host, port: database.port, unixSocket: database.socket,
-                  user: database.user, password: database.password, database: database.name,
-                  connectTimeout: database.connectTimeoutSeconds)
+extension Configuration.Database {
+    /// How to reach each of ``servers``, in the same order.
+    var connectionOptions: [ConnectionOptions] {
+        servers.map { server in
+            var options = ConnectionOptions(user: user, password: password, database: name,
+                                            connectTimeout: connectTimeoutSeconds)
+            switch server {
+            case .tcp(let host, let port):
+                options.host = host
+                options.port = port
+            case .socket(let path):
+                options.unixSocket = path
+            }
+            return options
+        }
     }
 }
 

@@ -21,7 +21,7 @@ public struct Migrator {
 
     /// Applies the missing steps and (re)creates the stored procedures.
     public func migrate() throws -> Outcome {
-        let connection = try Connection(ConnectionOptions(configuration))
+        let (connection, _) = try DatabaseSession.connect(configuration.connectionOptions)
         // Several responders may start at once; only one migrates at a time.
         let lock = try connection.query("SELECT GET_LOCK('sealdrop_migrate', 60)")
         guard lock.first?[0].int64 == 1 else {
@@ -55,7 +55,7 @@ public struct Migrator {
 
     /// The version the database is at, 0 when it has no SealDrop schema yet.
     public func currentVersion() throws -> Int {
-        let connection = try Connection(ConnectionOptions(configuration))
+        let (connection, _) = try DatabaseSession.connect(configuration.connectionOptions)
         let exists = try connection.query(
             "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'sealdrop_schema'")
         guard exists.first?[0].int64 == 1 else { return 0 }
