@@ -57,6 +57,13 @@ public struct MariaDBError: Error, Sendable, Equatable, CustomStringConvertible 
         code == Self.deadlock || code == Self.lockWaitTimeout
     }
 
+    /// True when a Galera node refused the statement because it is not part of the
+    /// cluster's primary component now (starting, joining, or cut off from the others).
+    /// Nothing was done; another node may take the statement.
+    public var isNodeNotReady: Bool {
+        code == Self.wsrepNotReady
+    }
+
     /// For a duplicate-entry error, the name of the violated key (`PRIMARY` or the index
     /// name), read from the message; otherwise nil.
     public var duplicateKeyName: String? {
@@ -81,6 +88,9 @@ public struct MariaDBError: Error, Sendable, Equatable, CustomStringConvertible 
 extension MariaDBError {
     /// ER_ACCESS_DENIED_ERROR: wrong user or password.
     public static let accessDenied: UInt32 = 1045
+    /// ER_UNKNOWN_COM_ERROR, which a Galera node answers to every statement while it is
+    /// not in the primary component ("WSREP has not yet prepared node for application use").
+    public static let wsrepNotReady: UInt32 = 1047
     /// ER_BAD_DB_ERROR: unknown database.
     public static let unknownDatabase: UInt32 = 1049
     /// ER_SERVER_SHUTDOWN: the server is shutting down.

@@ -91,5 +91,8 @@ import Testing
             #expect(!MariaDBError(code: code, message: "").isConnectionLost, "\(code)")
         }
         #expect(MariaDBError(code: 1213, message: "").isTransactionRetryable)
+        // A Galera node outside the primary component: refused, not lost.
+        let notReady = MariaDBError(code: 1047, message: "WSREP has not yet prepared node for application use")
+        #expect(notReady.isNodeNotReady && !notReady.isConnectionLost && !notReady.isTransactionRetryable)
     }
 }

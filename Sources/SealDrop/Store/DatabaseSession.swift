@@ -45,9 +45,11 @@ final class DatabaseSession {
     /// statement was sent is replaced and the body retried once; a failure
     /// mid-statement is not retried, since the statement may have taken effect.
     /// A transaction rolled back by a conflict runs again (``ConflictRetry``); when
-    /// that keeps failing, the answer is 503.
+    /// that keeps failing, the answer is 503. A Galera node that refuses statements
+    /// (not in the primary component) is left for the next server.
     func withConnection<T>(_ body: (Connection) throws -> T) throws(StoreError) -> T {
         var resent = false
+        var serversLeft = servers.count - 1
         var conflicts = ConflictRetry()
         while true {
             let live = try liveConnection()
@@ -60,6 +62,11 @@ final class DatabaseSession {
                 // 2006: the statement never reached the server, so it can be sent again.
                 guard error.code == MariaDBError.serverGone, !resent else { throw StoreError.unavailable }
                 resent = true
+            } catch let error as MariaDBError where error.isNodeNotReady {
+                // Refused before anything was done: another node may take it.
+                discardConnection(leavingServer: true)
+                guard serversLeft > 0 else { throw StoreError.unavailable }
+                serversLeft -= 1
             } catch let error as MariaDBError where ConflictRetry.covers(error) {
                 guard conflicts.pauseBeforeNextAttempt() else { throw StoreError.unavailable }
             } catch {
@@ -145,10 +152,12 @@ final class DatabaseSession {
         try connection.execute("""
             SET SESSION tx_isolation = IF(@@log_bin = 1 AND @@binlog_format = 'STATEMENT', @@tx_isolation, 'READ-COMMITTED')
             """)
+        try prepareGaleraSession(connection)
     }
 
-    private func discardConnection() {
+    private func discardConnection(leavingServer: Bool = false) {
         connection = nil
+        if leavingServer { current = (current + 1) % servers.count }
         Self.outages.add(1, ordering: .relaxed)
     }
 
