@@ -13,6 +13,8 @@ extension MariaDBStore {
             try connection.transaction { () throws -> ChallengeIssue in
                 let link = try connection.query("SELECT 1 FROM clients WHERE link_token = ? FOR UPDATE", [.text(linkToken)])
                 guard !link.isEmpty else { return .unknownLink }
+                // The row lock above holds on this node only; this holds the count across a cluster's nodes.
+                try connection.lockAcrossNodes("challenges", linkToken, seconds: lifetimeSeconds)
                 let result = try connection.run("""
                     INSERT INTO challenges (link_token, challenge_nonce, expires_at)
                     SELECT ?, ?, NOW() + INTERVAL ? SECOND FROM DUAL

@@ -16,6 +16,8 @@ extension MariaDBStore {
             try connection.transaction { () throws -> PermissionRequestOutcome in
                 // Lock the recipient's row so two identical requests cannot both insert.
                 _ = try connection.query("SELECT id FROM clients WHERE link_token = ? FOR UPDATE", [.text(to)])
+                // The row lock above holds on this node only; this holds across a cluster's nodes.
+                try connection.lockAcrossNodes("message_requests", to, seconds: 60)
                 let existing = try connection.query("""
                     SELECT id, status FROM message_requests
                     WHERE from_link_token = ? AND to_link_token = ? AND status IN ('pending', 'accepted')
