@@ -22,17 +22,17 @@ public struct Migrator {
     /// Applies the missing steps and (re)creates the stored procedures.
     public func migrate() throws -> Outcome {
         let (connection, _) = try DatabaseSession.connect(configuration.connectionOptions)
-        // Several responders may start at once; only one migrates at a time.
-        let lock = try connection.query("SELECT GET_LOCK('sealdrop_migrate', 60)")
-        guard lock.first?[0].int64 == 1 else {
-            throw StoreError.failed("another migration holds the lock")
-        }
-        defer { _ = try? connection.query("SELECT RELEASE_LOCK('sealdrop_migrate')") }
+        // Several responders may start at once, through different nodes of a
+        // cluster; only one migrates at a time, and it reads the version only once
+        // it holds the lock, so it sees every step the one before it applied.
+        let lock = try MigrationLock.acquire(on: connection)
+        defer { lock.release() }
 
         try connection.execute(Migrations.versionTable)
         let current = try connection.query("SELECT COALESCE(MAX(version), 0) FROM sealdrop_schema").first?[0].int64 ?? 0
         var outcome = Outcome()
         for step in Migrations.steps where step.version > current {
+            try lock.renew()
             for statement in step.statements { try connection.execute(statement) }
             _ = try connection.run("INSERT IGNORE INTO sealdrop_schema (version) VALUES (?)", [.int(Int64(step.version))])
             outcome.applied.append(step.version)
