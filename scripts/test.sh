@@ -22,58 +22,12 @@ export SEALDROP_BIN=$bin_dir/sealdrop
 export SEALDROP_REPO=$REPO
 [ -x "$SEALDROP_BIN" ] || { echo "test: $SEALDROP_BIN is missing; run 'make test' (it builds first)." >&2; exit 1; }
 
-# ------------------------------------------------- ending `swift test` early
-# `swift test` runs in a session of its own. SwiftPM starts the test binary in a
-# process group of its own, which a group signal would miss, but it stays in the
-# session, so a time-out or an interrupt can end everything the tests started.
-
-swift_pid=""
-tail_pid=""
-
-# finished PID: the process is gone or a zombie waiting to be reaped.
-finished() {
-    local stat
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-    stat=${stat##*) }
-    [ "${stat%% *}" = Z ]
-}
-
-# session_members SID: pids of the live processes of that session.
-session_members() {
-    local file line fields
-    for file in /proc/[0-9]*/stat; do
-        line=$(cat "$file" 2>/dev/null) || continue
-        read -r -a fields <<<"${line##*) }"
-        # fields: state ppid pgrp session ...
-        [ "${fields[3]:-}" = "$1" ] && [ "${fields[0]}" != Z ] && echo "${file:6:-5}"
-    done
-}
-
-# Ends the test process and everything in its session, then the private stacks its
-# tests had started (PrivateStack names their run dirs <name>-<test pid>-<id>).
-end_swift_tests() {
-    [ -n "$swift_pid" ] || return 0
-    local members pid deadline dir
-    members=$(session_members "$swift_pid")
-    [ -n "$members" ] || return 0
-    # shellcheck disable=SC2086
-    kill -TERM $members 2>/dev/null
-    deadline=$((SECONDS + 15))
-    while [ -n "$(session_members "$swift_pid")" ] && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
-    # shellcheck disable=SC2046
-    kill -KILL $(session_members "$swift_pid") 2>/dev/null
-    for pid in $members; do
-        for dir in "$REPO"/.run/*-"$pid"-*/; do
-            [ -f "$dir/my.cnf" ] || continue
-            RUN_DIR=$dir scripts/stack.sh stop >/dev/null 2>&1
-            [ -n "${SEALDROP_KEEP_RUN_DIRS:-}" ] || rm -rf "$dir"
-        done
-    done
-}
+# shellcheck source=scripts/test/swift-test.sh
+. "$REPO/scripts/test/swift-test.sh"
 
 stop_stack() {
     end_swift_tests
-    [ -z "$tail_pid" ] || kill "$tail_pid" 2>/dev/null
+    end_swift_tail
     scripts/stack.sh stop || echo "test: stopping the test stack failed" >&2
 }
 trap stop_stack EXIT
@@ -94,35 +48,7 @@ source "$RUN_DIR/stack.env"
 
 echo "test: swift test (stack $SEALDROP_TEST_BASE_URL, run dir $RUN_DIR)"
 swift_log=$RUN_DIR/swift-test.log
-: >"$swift_log"
-# A background job of this shell is not a process-group leader, so setsid does not
-# fork: $! is swift test itself, and the id of its new session.
-setsid swift test --scratch-path "$SCRATCH" --skip-build </dev/null >"$swift_log" 2>&1 &
-swift_pid=$!
-# tail shows the log as it grows and ends once swift test has ended and been reaped.
-tail -n +1 -f -s 0.2 --pid="$swift_pid" "$swift_log" &
-tail_pid=$!
-
-# A hung test must not hang CI.
-deadline=$((SECONDS + SWIFT_TEST_TIMEOUT))
-timed_out=false
-until finished "$swift_pid"; do
-    if [ $SECONDS -ge $deadline ]; then
-        timed_out=true
-        end_swift_tests
-        break
-    fi
-    sleep 1
-done
-wait "$swift_pid"
-swift_status=$?
-swift_pid=""
-wait "$tail_pid" 2>/dev/null
-tail_pid=""
-if $timed_out; then
-    printf "\ntest: swift test did not finish within %ss and was stopped\n" "$SWIFT_TEST_TIMEOUT" | tee -a "$swift_log"
-    [ "$swift_status" -ne 0 ] || swift_status=124
-fi
+run_swift_tests "$swift_log" "$SWIFT_TEST_TIMEOUT"
 
 echo "test: Python seed flow"
 /usr/bin/python3 Tests/python/seed_flow.py "$SEALDROP_TEST_BASE_URL"
@@ -150,11 +76,7 @@ fi
 
 echo
 echo "================ test summary ================"
-# Swift Testing: each failed test once (its issues are in the log above), then its
-# closing line; XCTest's count when there are XCTest cases.
-grep -aE '^✘ Test .* failed after' "$swift_log" | grep -av 'Test run with' | cut -c1-240 | head -n 60
-grep -aE 'Test run with [0-9]+ tests?' "$swift_log" | tail -n 1
-grep -aE 'Executed [1-9][0-9]* tests?' "$swift_log" | tail -n 1
+swift_summary "$swift_log"
 [ "$swift_status" -eq 0 ] && echo "swift test: passed" || echo "swift test: FAILED (exit $swift_status; full log $swift_log)"
 [ "$python_status" -eq 0 ] && echo "seed flow (Python): passed" || echo "seed flow (Python): FAILED (exit $python_status)"
 [ "$schemathesis_status" -eq 0 ] && echo "schemathesis: passed" || echo "schemathesis: FAILED (exit $schemathesis_status; full log $schemathesis_log)"

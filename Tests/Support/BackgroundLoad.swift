@@ -7,10 +7,13 @@ import Synchronization
 /// ``HTTPClient`` does), so `connections` is how many requests are in flight at once.
 public final class BackgroundLoad: Sendable {
     /// One request's outcome: its status (0 when the connection failed), what the
-    /// thread's body made of it, and when it ended (seconds since the load began).
+    /// thread's body made of it, which thread sent it, and when it started and ended
+    /// (seconds since the load began).
     public struct Outcome: Sendable {
         public let status: Int
         public let tag: String
+        public let thread: Int
+        public let startedAt: Double
         public let endedAt: Double
     }
 
@@ -27,9 +30,11 @@ public final class BackgroundLoad: Sendable {
             let worker = Thread { [self] in
                 var sequence = 0
                 while !stopping.load(ordering: .relaxed) {
+                    let startedAt = secondsSinceStart
                     let result: (Int, String)
                     do { result = try request(thread, sequence) } catch { result = (0, "\(error)") }
-                    let outcome = Outcome(status: result.0, tag: result.1, endedAt: secondsSinceStart)
+                    let outcome = Outcome(status: result.0, tag: result.1, thread: thread, startedAt: startedAt,
+                                          endedAt: secondsSinceStart)
                     outcomes.withLock { $0.append(outcome) }
                     sequence += 1
                 }
