@@ -30,6 +30,8 @@ let package = Package(
         .testTarget(name: "MariaDBTests", dependencies: ["MariaDB", "TestSupport"]),
         .testTarget(name: "SealDropTests", dependencies: ["SealDrop", "TestSupport"], exclude: ["Regressions"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Sodium", "MariaDB", "TestSupport"]),
+        // SealDrop on a 3-node Galera cluster: `make test-cluster` (make test skips it).
+        .testTarget(name: "ClusterTests", dependencies: ["Sodium", "MariaDB", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
