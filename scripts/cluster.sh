@@ -28,8 +28,10 @@
 # socket (as on a database host), then the other two over TCP, to fail over to.
 #
 # Environment: CLUSTER_DIR (<repo>/.run/cluster), CLUSTER_PORT_BASE (18900),
-# SEALDROP_BIN (for start), SEALDROP_PROCESSES (1) and SEALDROP_THREADS (4) of each
-# of responders 1-3 (4-6 run 1 x 2), STACK_TIMEOUT (120 s for each piece to be ready).
+# SEALDROP_BIN (for start), CLUSTER_SECOND_BIN (what responders 4-6 run instead, so
+# the bench can set a variant beside it on the same nodes), SEALDROP_PROCESSES (1) and
+# SEALDROP_THREADS (4) of each of responders 1-3 (4-6 run 1 x 2), STACK_TIMEOUT
+# (120 s for each piece to be ready).
 #
 # Run by root, the nodes run as the `mysql` user with their directories owned by it:
 # as root, rsync state transfer failed with "Permission denied" on ibdata1 (rsync's
@@ -131,7 +133,7 @@ responders_start() {
         if [ "$n" -le 3 ]; then
             SEALDROP_PROCESSES=$RESPONDER_PROCESSES SEALDROP_THREADS=$RESPONDER_THREADS app_start true
         else
-            SEALDROP_PROCESSES=1 SEALDROP_THREADS=2 app_start true
+            SEALDROP_BIN=${CLUSTER_SECOND_BIN:-$SEALDROP_BIN} SEALDROP_PROCESSES=1 SEALDROP_THREADS=2 app_start true
         fi
     done
 }
