@@ -95,11 +95,6 @@ func measured(_ line: String) {
     print("measured: \(line)")
 }
 
-/// The ids of a fetch response's `data`.
-func messageIDs(_ json: JSON) -> [Int64] {
-    json["data"]?.array?.compactMap { $0["id"]?.int } ?? []
-}
-
 /// A sealed box for `recipient`, base64, made without asking the server.
 func sealed(_ plaintext: String, for recipient: Recipient) -> String {
     Base64.encode(SealedBox.seal(Array(plaintext.utf8), to: recipient.boxKeys.publicKey))

@@ -39,13 +39,7 @@ extension ClusterTests {
         func mailboxCap() throws {
             let cluster = try Cluster()
             let owner = try Recipient(client: cluster.api)
-            let boxes = (0..<170).map { sealed("m\($0)", for: owner) }
-            let (nodes, linkToken) = (cluster.nodes, owner.linkToken)
-            let statuses = runConcurrently(17) { sender -> [Int] in
-                (0..<10).map { index in
-                    Self.sendRetryingBusy(nodes[sender % 3], linkToken, boxes[sender * 10 + index])
-                }
-            }.flatMap { $0 }
+            let statuses = Self.sendAtOnce(170, to: owner, through: cluster.nodes)
             #expect(statuses.filter { $0 == 201 }.count == 150, "\(tally(statuses))")
             #expect(statuses.filter { $0 == 429 }.count == 20, "\(tally(statuses))")
             let stored = try owner.fetchMessages(includeSeen: true, limit: 200)
@@ -56,10 +50,8 @@ extension ClusterTests {
         func sendRate() throws {
             let cluster = try Cluster()
             let owner = try Recipient(client: cluster.rateLimited)
-            let boxes = (0..<40).map { sealed("s\($0)", for: owner) }
-            let (api, linkToken) = (cluster.rateLimited, owner.linkToken)
             let started = ContinuousClock.now
-            let statuses = runConcurrently(40) { sender in Self.sendRetryingBusy(api, linkToken, boxes[sender]) }
+            let statuses = Self.sendAtOnce(40, to: owner, through: [cluster.rateLimited])
             let elapsed = ContinuousClock.now - started
             // The bucket takes a burst of 20, then drains one every 3 s: a run that
             // lasted longer may rightly accept one more per 3 s.
@@ -67,6 +59,14 @@ extension ClusterTests {
             let accepted = statuses.filter { $0 == 201 }.count
             #expect((20...(20 + drained)).contains(accepted), "\(tally(statuses)) in \(elapsed)")
             #expect(accepted + statuses.filter { $0 == 429 }.count == 40, "\(tally(statuses))")
+        }
+
+        /// `count` sends to `owner`'s link at once, send `i` through `apis[i % apis.count]`;
+        /// their statuses.
+        static func sendAtOnce(_ count: Int, to owner: Recipient, through apis: [SealDropClient]) -> [Int] {
+            let boxes = (0..<count).map { sealed("m\($0)", for: owner) }
+            let linkToken = owner.linkToken
+            return runConcurrently(count) { sender in sendRetryingBusy(apis[sender % apis.count], linkToken, boxes[sender]) }
         }
 
         /// A send, sent again while it is answered 503 (a conflict that kept losing;

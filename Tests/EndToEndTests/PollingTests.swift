@@ -22,22 +22,9 @@ struct PollingTests {
         // final poll comes back empty.
         let results = runConcurrently(senders + 1) { worker -> [Int64] in
             if worker == senders {
-                var delivered: [Int64] = []
-                var highest: Int64 = 0
-                var quietAfterDone = false
-                while !quietAfterDone {
-                    let finished = sendersDone.load(ordering: .acquiring) == senders
-                    guard let response = try? call(api, "/fetch", ["link_token": .string(linkToken), "order": "ASC",
-                                                                  "since_id": .int(highest), "limit": .int(200),
-                                                                  "include_seen": true],
-                                                   auth: .bearer(fetchToken)),
-                          response.status == 200, let json = response.json else { return [-1] }
-                    let page = ids(json)
-                    delivered += page
-                    highest = page.last ?? highest
-                    quietAfterDone = finished && page.isEmpty
-                }
-                return delivered
+                return pollSinceID(api, linkToken: linkToken, fetchToken: fetchToken) {
+                    sendersDone.load(ordering: .acquiring) == senders
+                } ?? [-1]
             }
             defer { sendersDone.add(1, ordering: .releasing) }
             guard let recipientKey = X25519PublicKey(bytes: key) else { return [] }
