@@ -6,6 +6,8 @@
 #   bench/run.sh profile    build, start everything, profile /send with perf, write
 #                           bench/results/profile-send.txt, stop
 #   bench/run.sh up|down    start or stop the bench stack and the ceilings (for poking at it)
+#   bench/run.sh cluster    build, then one MariaDB server against a 3-node Galera cluster
+#                           (bench/cluster.sh), write bench/results/cluster.*, stop
 #
 # Environment (defaults in brackets):
 #   BENCH_RUN_DIR [.run/bench]     data, sockets, logs, generated configs, raw wrk output
@@ -164,7 +166,15 @@ case ${1:-all} in
         up
         $PYTHON bench/driver/profile.py
         ;;
+    cluster)
+        build
+        # shellcheck source=bench/cluster.sh
+        . bench/cluster.sh
+        trap sides_down EXIT
+        sides_up
+        $PYTHON bench/driver/cluster.py
+        ;;
     up) build; up ;;
     down) down ;;
-    *) echo "usage: $0 [all|profile|up|down]" >&2; exit 2 ;;
+    *) echo "usage: $0 [all|profile|up|down|cluster]" >&2; exit 2 ;;
 esac

@@ -5,8 +5,8 @@
 #                        and the Python seed flow through it, stop it (scripts/test-cluster.sh)
 #   make cluster         start the cluster and leave it running; `make cluster-stop` stops it
 #   make bench-cluster   throughput and p99 of /send, bearer /fetch and challenge fetch on
-#                        one node vs the cluster, same machine, same run (bench/cluster.sh);
-#                        on demand, not part of CI
+#                        one node vs the cluster, same machine, same run (bench/run.sh
+#                        cluster, see bench/cluster.sh); on demand, not part of CI
 #
 # Variables: CLUSTER_PORT_BASE (18900; the cluster uses it up to +44), CLUSTER_DIR
 # (.run/cluster).
@@ -27,4 +27,4 @@ cluster-stop:
 	CLUSTER_PORT_BASE=$(CLUSTER_PORT_BASE) CLUSTER_DIR=$(CLUSTER_DIR) scripts/cluster.sh stop
 
 bench-cluster:
-	CLUSTER_PORT_BASE=$(CLUSTER_PORT_BASE) bench/cluster.sh
+	CLUSTER_PORT_BASE=$(CLUSTER_PORT_BASE) bench/run.sh cluster

@@ -202,12 +202,6 @@ EOF
     chmod 600 "$CLUSTER_ENV"
 }
 
-require_binary() {
-    [ -n "$SEALDROP_BIN" ] || die "SEALDROP_BIN is not set (path of the built sealdrop executable)"
-    [ -x "$SEALDROP_BIN" ] || die "SEALDROP_BIN is not an executable file: $SEALDROP_BIN"
-    case $SEALDROP_BIN in /*) ;; *) SEALDROP_BIN="$PWD/$SEALDROP_BIN" ;; esac
-}
-
 cmd_start() {
     require_binary
     command -v curl >/dev/null || die "curl not found; run scripts/deps.sh"

@@ -11,30 +11,16 @@ set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO" || exit 1
-command -v swift >/dev/null 2>&1 || PATH="/opt/swift/usr/bin:$PATH"
-command -v swift >/dev/null 2>&1 || { echo "test-cluster: swift is neither on PATH nor in /opt/swift/usr/bin." >&2; exit 1; }
+# shellcheck source=scripts/test/swift-test.sh
+. "$REPO/scripts/test/swift-test.sh"
 
 SCRATCH=${SCRATCH:-.build}
 SWIFT_TEST_TIMEOUT=${SWIFT_TEST_TIMEOUT:-900}
 export CLUSTER_DIR=${CLUSTER_DIR:-$REPO/.run/cluster}
 export CLUSTER_PORT_BASE=${CLUSTER_PORT_BASE:-18900}
+use_built_sealdrop test-cluster "make test-cluster" || exit 1
 
-bin_dir=$(swift build --scratch-path "$SCRATCH" -Xswiftc -warnings-as-errors --show-bin-path) || exit 1
-export SEALDROP_BIN=$bin_dir/sealdrop
-export SEALDROP_REPO=$REPO
-[ -x "$SEALDROP_BIN" ] || { echo "test-cluster: $SEALDROP_BIN is missing; run 'make test-cluster' (it builds first)." >&2; exit 1; }
-
-# shellcheck source=scripts/test/swift-test.sh
-. "$REPO/scripts/test/swift-test.sh"
-
-stop_cluster() {
-    end_swift_tests
-    end_swift_tail
-    scripts/cluster.sh stop >/dev/null || echo "test-cluster: stopping the cluster failed" >&2
-}
-trap stop_cluster EXIT
-trap 'echo "test-cluster: interrupted" >&2; exit 130' INT
-trap 'echo "test-cluster: terminated" >&2; exit 143' TERM
+stop_at_exit test-cluster scripts/cluster.sh stop
 
 started=$SECONDS
 scripts/cluster.sh start || { echo "test-cluster: the cluster did not start" >&2; exit 1; }

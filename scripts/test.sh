@@ -9,30 +9,16 @@ set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO" || exit 1
-command -v swift >/dev/null 2>&1 || PATH="/opt/swift/usr/bin:$PATH"
-command -v swift >/dev/null 2>&1 || { echo "test: swift is neither on PATH nor in /opt/swift/usr/bin." >&2; exit 1; }
+# shellcheck source=scripts/test/swift-test.sh
+. "$REPO/scripts/test/swift-test.sh"
 
 SCRATCH=${SCRATCH:-.build}
 SWIFT_TEST_TIMEOUT=${SWIFT_TEST_TIMEOUT:-1800}
 export RUN_DIR=${TEST_RUN_DIR:-$REPO/.run/test}
 export HTTP_PORT=${TEST_HTTP_PORT:-18080}
+use_built_sealdrop test "make test" || exit 1
 
-bin_dir=$(swift build --scratch-path "$SCRATCH" -Xswiftc -warnings-as-errors --show-bin-path) || exit 1
-export SEALDROP_BIN=$bin_dir/sealdrop
-export SEALDROP_REPO=$REPO
-[ -x "$SEALDROP_BIN" ] || { echo "test: $SEALDROP_BIN is missing; run 'make test' (it builds first)." >&2; exit 1; }
-
-# shellcheck source=scripts/test/swift-test.sh
-. "$REPO/scripts/test/swift-test.sh"
-
-stop_stack() {
-    end_swift_tests
-    end_swift_tail
-    scripts/stack.sh stop || echo "test: stopping the test stack failed" >&2
-}
-trap stop_stack EXIT
-trap 'echo "test: interrupted" >&2; exit 130' INT
-trap 'echo "test: terminated" >&2; exit 143' TERM
+stop_at_exit test scripts/stack.sh stop
 
 # ------------------------------------------------------------------- run
 

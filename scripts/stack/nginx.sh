@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # nginx in front of the responder: config rendered from deploy/nginx/dev.conf.in, start/reload/stop, health.
-# Sourced by scripts/stack.sh, which sets the paths and settings used here.
+# Sourced by scripts/stack.sh (and scripts/cluster.sh), which set the paths and settings used here.
 
 render_nginx_conf() {
     local user_line=""

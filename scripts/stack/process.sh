@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Process helpers of the dev/test stack: liveness by pid file, detached start, stop, logs.
-# Sourced by scripts/stack.sh, which sets the paths and settings used here.
+# Sourced by scripts/stack.sh (and scripts/cluster.sh), which set the paths and settings used here.
 
 # alive PID: the process exists and is not a zombie (a child of this script that
 # exited stays visible to kill -0 until reaped).

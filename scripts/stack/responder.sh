@@ -1,6 +1,13 @@
 # shellcheck shell=bash
 # The sealdrop responder: its config file (with the generated password), start/stop, stack.env.
-# Sourced by scripts/stack.sh, which sets the paths and settings used here.
+# Sourced by scripts/stack.sh (and scripts/cluster.sh), which set the paths and settings used here.
+
+# SEALDROP_BIN must name the built executable; made absolute, as configs need it.
+require_binary() {
+    [ -n "$SEALDROP_BIN" ] || die "SEALDROP_BIN is not set (path of the built sealdrop executable)"
+    [ -x "$SEALDROP_BIN" ] || die "SEALDROP_BIN is not an executable file: $SEALDROP_BIN"
+    case $SEALDROP_BIN in /*) ;; *) SEALDROP_BIN="$PWD/$SEALDROP_BIN" ;; esac
+}
 
 existing_password() {
     [ -f "$APP_ENV" ] || return 0

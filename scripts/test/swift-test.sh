@@ -9,6 +9,17 @@
 swift_pid=""
 tail_pid=""
 
+# use_built_sealdrop LABEL TARGET: puts swift on PATH and exports SEALDROP_BIN (the
+# sealdrop `make TARGET` built first) and SEALDROP_REPO; says what is missing if not.
+use_built_sealdrop() {
+    command -v swift >/dev/null 2>&1 || PATH="/opt/swift/usr/bin:$PATH"
+    command -v swift >/dev/null 2>&1 || { echo "$1: swift is neither on PATH nor in /opt/swift/usr/bin." >&2; return 1; }
+    local bin_dir
+    bin_dir=$(swift build --scratch-path "$SCRATCH" -Xswiftc -warnings-as-errors --show-bin-path) || return 1
+    export SEALDROP_BIN=$bin_dir/sealdrop SEALDROP_REPO=$REPO
+    [ -x "$SEALDROP_BIN" ] || { echo "$1: $SEALDROP_BIN is missing; run '$2' (it builds first)." >&2; return 1; }
+}
+
 # finished PID: the process is gone or a zombie waiting to be reaped.
 finished() {
     local stat
@@ -54,6 +65,23 @@ end_swift_tests() {
 end_swift_tail() {
     [ -z "$tail_pid" ] || kill "$tail_pid" 2>/dev/null
     tail_pid=""
+}
+
+# stop_at_exit LABEL COMMAND...: however the script ends (an interrupt exits 130, a
+# TERM 143), `swift test` and everything it started end, then COMMAND stops the stack.
+stop_at_exit() {
+    stop_label=$1
+    shift
+    stop_command=("$@")
+    trap stop_everything EXIT
+    trap 'echo "$stop_label: interrupted" >&2; exit 130' INT
+    trap 'echo "$stop_label: terminated" >&2; exit 143' TERM
+}
+
+stop_everything() {
+    end_swift_tests
+    end_swift_tail
+    "${stop_command[@]}" >/dev/null || echo "$stop_label: '${stop_command[*]}' failed" >&2
 }
 
 # run_swift_tests LOG TIMEOUT [ARGUMENT...]: `swift test --skip-build` with the
