@@ -58,7 +58,7 @@ struct Authenticator {
     /// The body's `challenge` and `challenge_signature`, when it carries both.
     private func signedChallenge(in body: RequestBody) throws(APIError) -> (challenge: String, signature: String)? {
         let challenge = try body.optionalString("challenge")
-        let signature = try body.optionalString("challenge_signature")
+        let signature = try body.optionalBase64("challenge_signature")
         guard let challenge, let signature else { return nil }
         return (challenge, signature)
     }

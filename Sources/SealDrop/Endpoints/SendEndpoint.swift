@@ -5,10 +5,11 @@ struct SendEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
         let body = try context.body()
         let linkToken = try body.requireString("link_token")
-        let ciphertext = try body.requireString("encrypted_message")
+        let ciphertext = try body.requireBase64("encrypted_message")
         let limits = context.limits
 
-        // Refuse by length first, so an oversized message is never decoded.
+        // Refuse by length first, so an oversized message is never decoded (the
+        // whitespace is gone already: the limit counts decoded bytes).
         guard ciphertext.utf8.count <= (limits.maxCiphertextBytes + 2) / 3 * 4 else {
             throw APIError.tooLarge("Encrypted message too large (max \(limits.maxCiphertextBytes / 1024)KB)")
         }
