@@ -47,16 +47,25 @@ struct PagingTests {
         #expect(rest["next_cursor"]?.isNull == true)
     }
 
-    @Test("limit is clamped to 1...200 and a bad order is 400")
-    func limits() throws {
+    @Test("limit is clamped to 1...200; order is read in any case, and any other order is newest first")
+    func limitsAndOrder() throws {
         let api = try makeAPI()
         let recipient = try Recipient(client: api)
-        _ = try sendMessages(api, to: recipient, count: 3)
+        let sent = try sendMessages(api, to: recipient, count: 3)
         let one = try api.expect(call(api, "/fetch", ["link_token": .string(recipient.linkToken), "limit": .int(0)],
                                       auth: recipient.bearer), 200, "limit 0")
         #expect(ids(one).count == 1)
-        let bad = try call(api, "/fetch", ["link_token": .string(recipient.linkToken), "order": "SIDEWAYS"], auth: recipient.bearer)
-        #expect(bad.status == 400)
-        #expect(bad.errorMessage?.isEmpty == false)
+        for order in ["asc", "Asc", "ASC"] {
+            let page = try api.expect(call(api, "/fetch", ["link_token": .string(recipient.linkToken), "order": .string(order)],
+                                           auth: recipient.bearer), 200, "order \(order)")
+            #expect(ids(page) == sent, "order \(order) is oldest first")
+        }
+        for order in ["desc", "SIDEWAYS", "", "ASC ", "a\u{17F}c"] {
+            let page = try api.expect(call(api, "/fetch", ["link_token": .string(recipient.linkToken), "order": .string(order)],
+                                           auth: recipient.bearer), 200, "order \(order.debugDescription)")
+            #expect(ids(page) == sent.reversed(), "order \(order.debugDescription) is newest first")
+        }
+        expectError(try call(api, "/fetch", ["link_token": .string(recipient.linkToken), "order": 1], auth: recipient.bearer),
+                    400, "order of another JSON type")
     }
 }

@@ -23,11 +23,8 @@ struct FetchEndpoint: Endpoint {
         query.limit = limit + 1  // one more tells whether there is a next page
         query.beforeID = try body.optionalInteger("before_id", in: 1...Int64.max)
         query.sinceID = try body.optionalInteger("since_id", in: 0...Int64.max)
-        switch try body.optionalString("order")?.uppercased() {
-        case nil, "DESC": query.ascending = false
-        case "ASC": query.ascending = true
-        default: throw APIError.badRequest("order must be ASC or DESC")
-        }
+        // Any other order is newest first, as the original server read it.
+        query.ascending = try body.optionalString("order").map { RequestBody.equalsIgnoringASCIICase($0, "asc") } ?? false
         // Proof last: a request refused for its other fields leaves its challenge unused.
         let owner = try context.prove(claim, chaining: chaining)
 

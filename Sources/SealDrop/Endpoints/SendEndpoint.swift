@@ -33,7 +33,9 @@ struct SendEndpoint: Endpoint {
             metadataJSON = text
         }
         guard LinkTokenShape.isPlausible(linkToken) else { throw APIError.unknownLink }
-        if let sender = try body.optionalString("from_link_token") {
+        // An empty sender is no sender, as null is: the original read both as an
+        // anonymous send, and clients that always send the field send "" then.
+        if let sender = try body.optionalString("from_link_token"), !sender.isEmpty {
             try checkPermission(from: sender, to: linkToken, body: body, context: context)
         }
 
