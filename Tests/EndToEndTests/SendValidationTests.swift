@@ -37,6 +37,10 @@ struct SendValidationTests {
             ("encrypted_message array", ["link_token": token, "encrypted_message": [box]]),
             ("link_token number", ["link_token": 5, "encrypted_message": box]),
             ("link_token null", ["link_token": nil, "encrypted_message": box]),
+            // An anonymous send ignores the proof fields, but not their types.
+            ("challenge object, anonymous", ["link_token": token, "encrypted_message": box, "challenge": [:]]),
+            ("challenge_signature number, empty sender", ["link_token": token, "encrypted_message": box,
+                                                          "from_link_token": "", "challenge_signature": 5]),
         ]
         for (name, body) in bodies {
             expectError(try api.http.post("/send", json: body), 400, "send with \(name)")

@@ -33,6 +33,9 @@ struct SendEndpoint: Endpoint {
             metadataJSON = text
         }
         guard LinkTokenShape.isPlausible(linkToken) else { throw APIError.unknownLink }
+        // The proof fields are read even when an anonymous send ignores them, so one
+        // of the wrong type is 400 either way, as for every other field.
+        _ = try Authenticator.signedChallenge(in: body)
         // An empty sender is no sender, as null is: the original read both as an
         // anonymous send, and clients that always send the field send "" then.
         if let sender = try body.optionalString("from_link_token"), !sender.isEmpty {
