@@ -1,6 +1,7 @@
 import Foundation
 import Sodium
 import Testing
+import TestSupport
 @testable import SealDrop
 
 /// The patterns openapi.yaml gives the fields issue 12 loosened accept exactly what
@@ -74,15 +75,10 @@ import Testing
     /// wrap it, and broken in the ways the strict decoder refuses.
     private func base64Spellings(_ count: Int) -> [String] {
         var generator = SystemRandomNumberGenerator()
-        let text = Base64.encode((0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
-        var lines: [Substring] = []
-        var rest = Substring(text)
-        while !rest.isEmpty {
-            lines.append(rest.prefix(76))
-            rest = rest.dropFirst(76)
-        }
-        let android: String = lines.joined(separator: "\n") + "\n"
-        var spellings: [String] = [text, android, lines.joined(separator: "\r\n"), " \t\(text)\r\n", android + "="]
+        let bytes = (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let text = Base64.encode(bytes)
+        let android = WrappedBase64.android(bytes)
+        var spellings: [String] = [text, android, WrappedBase64.mime(bytes), " \t\(text)\r\n", android + "="]
         spellings += [String(text.dropLast()), text + "=", text + "\u{B}", text.replacingOccurrences(of: "=", with: "\n=")]
         spellings += [String(text.prefix(4)) + "=" + String(text.dropFirst(4)), "-" + String(text.dropFirst())]
         // A padded last character with a low bit set: the bits padding leaves over must be zero.
