@@ -43,7 +43,7 @@ struct AuthErrorTests {
         let challenge = try #require(try api.expect(api.challenge(linkToken: token), 200, "challenge")["challenge"]?.string)
         let proof: [String: JSON] = ["challenge": .string(challenge), "challenge_signature": .string(alice.sign(challenge))]
         let badFields: [(path: String, fields: [String: JSON])] = [
-            ("/fetch", ["order": .string("sideways")]),
+            ("/fetch", ["limit": .string("ten")]),
             ("/fetch", ["next_challenge": .string("yes")]),
             ("/ack", ["message_ids": .string("all")]),
             ("/delete_messages", ["message_ids": .array([.string("one")])]),

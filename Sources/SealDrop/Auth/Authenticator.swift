@@ -12,7 +12,7 @@ struct Authenticator {
     func claim(_ body: RequestBody) throws(APIError) -> OwnershipClaim {
         let linkToken = try body.requireString("link_token")
         guard LinkTokenShape.isPlausible(linkToken) else { throw APIError.unknownLink }
-        if let (challenge, signature) = try signedChallenge(in: body) {
+        if let (challenge, signature) = try Self.signedChallenge(in: body) {
             let key = try database { () throws(StoreError) in try context.store.signingKey(linkToken: linkToken) }
             guard let key else { throw APIError.unknownLink }
             return OwnershipClaim(linkToken: linkToken,
@@ -47,7 +47,7 @@ struct Authenticator {
     /// its own link).
     func authenticate(_ client: ClientRecord, body: RequestBody) throws(APIError) {
         let evidence: OwnershipClaim.Evidence
-        if let (challenge, signature) = try signedChallenge(in: body) {
+        if let (challenge, signature) = try Self.signedChallenge(in: body) {
             evidence = .signedChallenge(challenge: challenge, signature: signature, key: client.publicKey)
         } else {
             evidence = .record(client)
@@ -56,9 +56,9 @@ struct Authenticator {
     }
 
     /// The body's `challenge` and `challenge_signature`, when it carries both.
-    private func signedChallenge(in body: RequestBody) throws(APIError) -> (challenge: String, signature: String)? {
+    static func signedChallenge(in body: RequestBody) throws(APIError) -> (challenge: String, signature: String)? {
         let challenge = try body.optionalString("challenge")
-        let signature = try body.optionalString("challenge_signature")
+        let signature = try body.optionalBase64("challenge_signature")
         guard let challenge, let signature else { return nil }
         return (challenge, signature)
     }

@@ -1,5 +1,9 @@
 /// `POST /fetch`: the link's owner collects its sealed messages, newest first
 /// unless `order` says `ASC`, paged by `limit`, `before_id` and `since_id`.
+/// `next_cursor` is the id of the page's last message, as the original server
+/// gave it, so a client that passes it back as `since_id` (oldest first) or
+/// `before_id` (newest first) after every page keeps its place; `has_more` says
+/// whether to go on.
 ///
 /// A SealDrop addition the seed's clients never send: `"next_challenge": true`
 /// with a challenge proof answers with `next_challenge`, the challenge to sign
@@ -23,11 +27,8 @@ struct FetchEndpoint: Endpoint {
         query.limit = limit + 1  // one more tells whether there is a next page
         query.beforeID = try body.optionalInteger("before_id", in: 1...Int64.max)
         query.sinceID = try body.optionalInteger("since_id", in: 0...Int64.max)
-        switch try body.optionalString("order")?.uppercased() {
-        case nil, "DESC": query.ascending = false
-        case "ASC": query.ascending = true
-        default: throw APIError.badRequest("order must be ASC or DESC")
-        }
+        // Any other order is newest first, as the original server read it.
+        query.ascending = try body.optionalString("order").map { RequestBody.equalsIgnoringASCIICase($0, "asc") } ?? false
         // Proof last: a request refused for its other fields leaves its challenge unused.
         let owner = try context.prove(claim, chaining: chaining)
 
@@ -46,9 +47,14 @@ struct FetchEndpoint: Endpoint {
         json.endArray()
         json.field("count", Int64(messages.count))
         json.field("has_more", hasMore)
-        // The id to pass on as before_id (newest first) or since_id (oldest first).
+        // An empty page leaves the cursor where the client had it (null if it sent
+        // none), so a poller that always passes next_cursor on never goes back.
         json.key("next_cursor")
-        if hasMore, let last = messages.last { json.int(last.id) } else { json.null() }
+        if let cursor = messages.last?.id ?? (query.ascending ? query.sinceID : query.beforeID) {
+            json.int(cursor)
+        } else {
+            json.null()
+        }
         if let next = owner.nextChallenge { json.field("next_challenge", next) }
         json.endObject()
         return HTTPResponse(status: .ok, json: json.bytes)

@@ -5,7 +5,7 @@ import Sodium
 struct RegisterEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
         let body = try context.body()
-        let publicKey = try body.requireString("public_key")
+        let publicKey = try body.requireBase64("public_key")
         guard let keyBytes = Base64.decode(publicKey), Ed25519PublicKey(bytes: keyBytes) != nil else {
             throw APIError.badRequest("Invalid public key format")
         }
@@ -16,7 +16,7 @@ struct RegisterEndpoint: Endpoint {
         if let displayName, displayName.unicodeScalars.count > context.limits.maxDisplayNameCharacters {
             throw APIError.tooLarge("display_name too long (max \(context.limits.maxDisplayNameCharacters) characters)")
         }
-        let encryptionKey = try body.optionalString("encryption_public_key")
+        let encryptionKey = try body.optionalBase64("encryption_public_key")
         if let encryptionKey {
             guard let bytes = Base64.decode(encryptionKey), X25519PublicKey(bytes: bytes) != nil else {
                 throw APIError.badRequest("Invalid encryption_public_key format")

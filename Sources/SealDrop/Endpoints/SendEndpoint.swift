@@ -5,10 +5,11 @@ struct SendEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
         let body = try context.body()
         let linkToken = try body.requireString("link_token")
-        let ciphertext = try body.requireString("encrypted_message")
+        let ciphertext = try body.requireBase64("encrypted_message")
         let limits = context.limits
 
-        // Refuse by length first, so an oversized message is never decoded.
+        // Refuse by length first, so an oversized message is never decoded (the
+        // whitespace is gone already: the limit counts decoded bytes).
         guard ciphertext.utf8.count <= (limits.maxCiphertextBytes + 2) / 3 * 4 else {
             throw APIError.tooLarge("Encrypted message too large (max \(limits.maxCiphertextBytes / 1024)KB)")
         }
@@ -32,7 +33,12 @@ struct SendEndpoint: Endpoint {
             metadataJSON = text
         }
         guard LinkTokenShape.isPlausible(linkToken) else { throw APIError.unknownLink }
-        if let sender = try body.optionalString("from_link_token") {
+        // The proof fields are read even when an anonymous send ignores them, so one
+        // of the wrong type is 400 either way, as for every other field.
+        _ = try Authenticator.signedChallenge(in: body)
+        // An empty sender is no sender, as null is: the original read both as an
+        // anonymous send, and clients that always send the field send "" then.
+        if let sender = try body.optionalString("from_link_token"), !sender.isEmpty {
             try checkPermission(from: sender, to: linkToken, body: body, context: context)
         }
 
