@@ -7,6 +7,11 @@ public struct Limits: Sendable {
     /// A sealed box is never shorter than its 48-byte overhead.
     public var minCiphertextBytes = 48
     public var maxMetadataBytes = 4 * 1024
+    /// Arrays and objects nested inside one another in metadata. MariaDB's JSON
+    /// check on the `metadata` column refuses a document nested deeper (31 is its
+    /// most), so deeper metadata is refused here as a 400, before the insert would
+    /// fail as a 500. Not a setting: the database decides it.
+    public let maxMetadataNesting = 31
     public var maxDisplayNameCharacters = 255
     public var challengeLifetimeSeconds = 300
     public var maxOutstandingChallenges = 5
