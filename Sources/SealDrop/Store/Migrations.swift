@@ -126,6 +126,11 @@ enum Migrations {
             "CREATE INDEX IF NOT EXISTS idx_challenges_link_live ON challenges (link_token, used, expires_at)",
             "DROP INDEX IF EXISTS idx_challenges_link ON challenges",
         ]),
+        Step(version: 5, summary: "the rest of the hostile-input review", statements: [
+            // utf8mb4_bin pads with spaces when it compares: `challenge + " "`, signed,
+            // matched the challenge and used it up. NO PAD compares the bytes exactly.
+            "ALTER TABLE challenges MODIFY challenge_nonce VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL",
+        ]),
     ]
 
     static let versionTable = """
