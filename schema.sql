@@ -98,6 +98,12 @@ INSERT IGNORE INTO sealdrop_schema (version) VALUES (4);
 
 -- Version 5: the rest of the hostile-input review
 ALTER TABLE challenges MODIFY challenge_nonce VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL;
+UPDATE messages SET size = LENGTH(encrypted_message) + COALESCE(LENGTH(metadata), 0)
+WHERE metadata IS NOT NULL OR size IS NULL;
+UPDATE clients c
+LEFT JOIN (SELECT link_token, COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM messages
+           WHERE seen = FALSE GROUP BY link_token) AS u ON u.link_token = c.link_token
+SET c.unseen_messages = COALESCE(u.n, 0), c.unseen_bytes = COALESCE(u.bytes, 0);
 INSERT IGNORE INTO sealdrop_schema (version) VALUES (5);
 
 -- Stored procedures: each makes a busy request one round trip. SealDrop works without

@@ -64,14 +64,7 @@ struct OriginalDatabaseTests {
             try database.run("INSERT INTO messages (link_token, encrypted_message, seen) VALUES (?, ?, FALSE), (?, ?, TRUE)",
                              [.text(link), .text(unseen), .text(link), .text(seen)])
 
-            let config = try TestEnvironment.runDirectory() + "/original-\(getpid()).env"
-            try """
-                DB_SOCKET=\(settings.socket)
-                DB_USER=\(settings.user)
-                DB_PASSWORD=\(settings.password)
-                DB_NAME=\(scratch)
-
-                """.write(toFile: config, atomically: true, encoding: .utf8)
+            let config = try configFile(settings, database: scratch)
             defer { try? FileManager.default.removeItem(atPath: config) }
             let binary = try TestEnvironment.binary()
             let migrate = try runCommand(binary, ["migrate", "--config", config])

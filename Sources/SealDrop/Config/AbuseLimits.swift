@@ -6,7 +6,8 @@ public struct AbuseLimits: Sendable {
     public var linkWindowSeconds = 60
     /// Unseen messages a link's mailbox holds before sends get 429.
     public var mailboxMaxMessages = 1000
-    /// Unseen ciphertext (base64 text bytes) a mailbox holds.
+    /// Bytes of unseen messages a mailbox holds: ciphertext (its base64 text) and
+    /// metadata (its JSON text), as stored.
     public var mailboxMaxBytes = 8 << 20
     /// Requests one client address may make per window (health checks excepted).
     public var addressRequestsPerWindow = 300

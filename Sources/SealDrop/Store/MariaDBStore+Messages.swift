@@ -20,7 +20,7 @@ extension MariaDBStore {
     }
 
     private func send(_ message: NewMessage, limits: MailboxLimits, connection: Connection) throws -> SendOutcome {
-        let size = Int64(message.encryptedMessage.utf8.count)
+        let size = Int64(message.storedBytes)
         let rate = limits.sendsPerWindow > 0 ? Double(limits.sendsPerWindow) / Double(max(1, limits.windowSeconds)) : 0
         if sendRoutine.isAvailable {
             do {

@@ -51,6 +51,10 @@ public struct NewMessage: Sendable {
     public var linkToken: String
     public var encryptedMessage: String
     public var metadataJSON: String?
+
+    /// What the message takes in the database and counts against its mailbox's
+    /// byte cap: the ciphertext's base64 and the metadata's JSON text, as stored.
+    public var storedBytes: Int { encryptedMessage.utf8.count + (metadataJSON?.utf8.count ?? 0) }
 }
 
 /// Per-link flood limits, checked inside the insert itself.
