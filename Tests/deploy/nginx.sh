@@ -179,6 +179,19 @@ too_many() {
 }
 check "limit_req on /challenge_request answers 429 in JSON with Retry-After" too_many
 
+# The request id is nginx's $request_id, passed as REQUEST_ID; a client's own
+# X-Request-ID could name another request's log line, and is not used.
+request_ids() {
+    local headers id
+    headers=$(curl -s -D - -o /dev/null --max-time 10 --cacert "$CA" -H 'X-Request-ID: forged-by-the-client' "$URL/health") \
+        || return 1
+    id=$(sed -n 's/^X-Request-ID: \([^[:space:]]*\).*/\1/ip' <<<"$headers")
+    [[ $id =~ ^[0-9a-f]{32}$ ]] || { echo "X-Request-ID: '$id'"; return 1; }
+    poll 5 grep -q " $id GET /health 200 " "$N/logs/responder.log" || { echo "no log line $id"; return 1; }
+    ! grep -q 'forged-by-the-client' "$N/logs/responder.log" || { echo "the client's id reached the log"; return 1; }
+}
+check "request ids are nginx's \$request_id, never a client's X-Request-ID" request_ids
+
 # SIGTERM: the responder finishes and exits 0 (Restart=on-failure leaves it stopped).
 check "SIGTERM stops the responder with exit status 0" sigterm_exits_zero "$N/logs/responder.log"
 
@@ -208,15 +221,17 @@ restarts_drop_nothing() {
         >"$N/tmp/load.out" 2>&1 &
     load_pid=$!
     poll 15 test -e "$ready" || { kill "$load_pid" 2>/dev/null; echo "the load never got an answer"; return 1; }
-    local pid
+    local pid lines
     for i in 1 2 3 4 5 6; do
         kill -HUP "$HOLDER_PID"
-        # A restart is done once the new process has served a request of the load
-        # (its request ids start with its pid).
+        # A restart is done once the new process has served a request of the load. The
+        # holder starts it only after the old one exited, so every line logged since
+        # is the new one's (the ids are nginx's, which name no process).
         poll 15 bash -c "[ \$(grep -c '^started' '$N/logs/holder.out') -ge $((i + 1)) ]" \
             || { echo "restart $i: no new process"; kill "$load_pid" 2>/dev/null; return 1; }
+        lines=$(wc -l <"$N/logs/responder.log")
         pid=$(awk '/^started/ { pid = $2 } END { print pid }' "$N/logs/holder.out")
-        poll 15 grep -q " $pid-[0-9]*-[0-9]* GET /health " "$N/logs/responder.log" \
+        poll 15 bash -c "tail -n +$((lines + 1)) '$N/logs/responder.log' | grep -q ' GET /health 200 '" \
             || { echo "restart $i: process $pid served nothing"; kill "$load_pid" 2>/dev/null; return 1; }
     done
     wait "$load_pid"

@@ -152,9 +152,10 @@ exposure() {
 check "systemd-analyze security rates the service below 2.0 (OK)" exposure
 say "$(inside systemd-analyze security sealdrop.service --no-pager 2>&1 | grep 'Overall exposure level')"
 
-# restarted PID: the new main process has served a request of the load.
+# served_by PID: the new main process has served a request of the load (journald
+# knows which process wrote a line; the request ids are nginx's).
 served_by() {
-    inside journalctl -u sealdrop.service -o cat --no-pager | grep -q " $1-[0-9]*-[0-9]* GET /health "
+    inside journalctl -u sealdrop.service "_PID=$1" -o cat --no-pager | grep -q " GET /health "
 }
 restarts_under_load() {
     local ready=$S/load-ready load_pid result i old new
