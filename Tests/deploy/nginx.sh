@@ -192,6 +192,20 @@ request_ids() {
 }
 check "request ids are nginx's \$request_id, never a client's X-Request-ID" request_ids
 
+# nginx refuses TRACE itself, before any location: the site answers it as SealDrop
+# answers a wrong method, in JSON with Allow, on both servers.
+trace_refused() {
+    local url headers
+    for url in "$URL/health" "http://127.0.0.1:$P_HTTP/health"; do
+        headers=$(curl -s -D - -o "$N/tmp/405.body" --max-time 10 --cacert "$CA" -X TRACE "$url") || return 1
+        grep -q '^HTTP/[0-9.]* 405' <<<"$headers" && grep -qi '^Content-Type: application/json' <<<"$headers" \
+            && grep -qi '^Allow: GET, HEAD, POST, OPTIONS' <<<"$headers" \
+            && grep -q '^{"error":"Method TRACE is not allowed here"}$' "$N/tmp/405.body" \
+            || { echo "$url: $headers"; cat "$N/tmp/405.body"; return 1; }
+    done
+}
+check "TRACE is a JSON 405 with Allow: GET, HEAD, POST, OPTIONS (https and http)" trace_refused
+
 # SIGTERM: the responder finishes and exits 0 (Restart=on-failure leaves it stopped).
 check "SIGTERM stops the responder with exit status 0" sigterm_exits_zero "$N/logs/responder.log"
 
