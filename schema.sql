@@ -104,6 +104,11 @@ UPDATE clients c
 LEFT JOIN (SELECT link_token, COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM messages
            WHERE seen = FALSE GROUP BY link_token) AS u ON u.link_token = c.link_token
 SET c.unseen_messages = COALESCE(u.n, 0), c.unseen_bytes = COALESCE(u.bytes, 0);
+CREATE INDEX IF NOT EXISTS idx_requests_to_status_id ON message_requests (to_link_token, status, id);
+CREATE INDEX IF NOT EXISTS idx_requests_status_created ON message_requests (status, created_at);
+CREATE INDEX IF NOT EXISTS idx_requests_status_updated ON message_requests (status, updated_at);
+DROP INDEX IF EXISTS idx_to_link_token ON message_requests;
+DROP INDEX IF EXISTS idx_status ON message_requests;
 INSERT IGNORE INTO sealdrop_schema (version) VALUES (5);
 
 -- Stored procedures: each makes a busy request one round trip. SealDrop works without

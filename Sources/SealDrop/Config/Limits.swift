@@ -16,8 +16,10 @@ public struct Limits: Sendable {
     public var challengeLifetimeSeconds = 300
     public var maxOutstandingChallenges = 5
     public var maxAckIDs = 1000
-    public var defaultFetchLimit = 50
-    public var maxFetchLimit = 200
+    /// Entries a page of `/fetch` or `/get_message_requests` holds, unless `limit` asks
+    /// for fewer or more (up to the most).
+    public var defaultPageSize = 50
+    public var maxPageSize = 200
 
     mutating func read(from reader: SettingReader) throws(ConfigurationError) {
         maxBodyBytes = try reader.integer("SEALDROP_MAX_BODY_BYTES", in: 1024...(16 << 20)).map(Int.init) ?? maxBodyBytes

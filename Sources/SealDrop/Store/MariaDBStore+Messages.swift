@@ -168,7 +168,8 @@ extension MariaDBStore {
                 "DELETE FROM challenges WHERE expires_at <= NOW() OR used = TRUE LIMIT ?", [.int(Int64(policy.batchSize))])
             let counters = try connection.run(
                 "DELETE FROM rate_counters WHERE expires_at <= NOW() LIMIT ?", [.int(Int64(policy.batchSize))])
-            return messages + Int(challenges.affectedRows + counters.affectedRows)
+            let requests = try purgeRequestBatch(policy, connection: connection)
+            return messages + requests + Int(challenges.affectedRows + counters.affectedRows)
         }
     }
 

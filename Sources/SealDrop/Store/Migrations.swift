@@ -133,6 +133,14 @@ enum Migrations {
             WHERE metadata IS NOT NULL OR size IS NULL
             """,
             recountMailboxes,
+            // Permission requests: a recipient's pending ones are listed page by page;
+            // unanswered ones lapse and rejected ones go after the wait, by age.
+            "CREATE INDEX IF NOT EXISTS idx_requests_to_status_id ON message_requests (to_link_token, status, id)",
+            "CREATE INDEX IF NOT EXISTS idx_requests_status_created ON message_requests (status, created_at)",
+            "CREATE INDEX IF NOT EXISTS idx_requests_status_updated ON message_requests (status, updated_at)",
+            // Each is the start of one of the new ones.
+            "DROP INDEX IF EXISTS idx_to_link_token ON message_requests",
+            "DROP INDEX IF EXISTS idx_status ON message_requests",
         ]),
     ]
 
