@@ -110,8 +110,9 @@ values = ["$link_b"]
 [checks.negative_data_rejection]
 expected-statuses = ["400", "401", "403", "404", "405", "413", "429", "5xx"]
 
-# nginx itself refuses TRACE with its own HTML 405 before SealDrop sees the request;
-# every other method not in the spec reaches SealDrop and must be 405 with Allow.
+# nginx itself refuses TRACE before SealDrop sees the request (the stack's config answers
+# a JSON 405 whose Allow names the API's methods, not the path's); every other method
+# not in the spec reaches SealDrop and must be 405 with the path's Allow.
 [phases.coverage]
 unexpected-methods = ["get", "put", "post", "delete", "options", "patch", "query"]
 

@@ -88,7 +88,7 @@ scripts/stack.sh stop >/dev/null
 # this stack (0 counts nothing); the tests about them start a private stack with
 # small limits. Settings in the environment reach the responder and win over its file.
 SEALDROP_ADDRESS_REGISTRATIONS_PER_HOUR=0 SEALDROP_ADDRESS_REQUESTS_PER_MINUTE=0 SEALDROP_LINK_SENDS_PER_MINUTE=0 \
-    scripts/stack.sh start || { echo "test: the test stack did not start" >&2; exit 1; }
+    SEALDROP_ADDRESS_PERMISSION_REQUESTS_PER_DAY=0 scripts/stack.sh start || { echo "test: the test stack did not start" >&2; exit 1; }
 # shellcheck source=/dev/null
 source "$RUN_DIR/stack.env"
 

@@ -129,6 +129,26 @@ struct AuthErrorTests {
         try expectUnseen(alice, id)
     }
 
+    @Test("A challenge matches only byte for byte: with a space or tab after it, signed, it is 401 and stays unused")
+    func challengeMatchesExactly() throws {
+        let api = try makeAPI()
+        let (alice, id) = try recipientWithMessage(api)
+        let token = alice.linkToken
+        for chaining in [false, true] {
+            let issued = try challenge(api, alice)
+            for variant in [issued + " ", issued + "  ", issued + "\t", " " + issued] {
+                let response = try api.fetch(linkToken: token, auth: .signed(challenge: variant, signature: alice.sign(variant)),
+                                             nextChallenge: chaining)
+                expectError(response, 401, "fetch with \(variant.debugDescription) signed (chaining \(chaining))")
+            }
+            try expectUnseen(alice, id)
+            let fetched = try api.expect(api.fetch(linkToken: token, auth: .signed(challenge: issued, signature: alice.sign(issued)),
+                                                   nextChallenge: chaining),
+                                         200, "the challenge itself still works (chaining \(chaining))")
+            #expect((fetched["next_challenge"] != nil) == chaining)
+        }
+    }
+
     @Test("Ack without, or with wrong, credentials is 401 and marks nothing")
     func ackRejected() throws {
         let api = try makeAPI()

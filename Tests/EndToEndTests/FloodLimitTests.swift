@@ -86,6 +86,13 @@ struct FloodLimitTests {
             expect429(try http.get("/l/\(link)", headers: from("192.0.2.77")), "26th request from one address")
             #expect(try http.get("/health", headers: from("192.0.2.77")).status == 200, "health is never limited")
             #expect(try http.get("/l/\(link)", headers: from("192.0.2.78")).status == 200)
+
+            // The proxy (nginx's address, trusted here) names the request: its X-Request-ID
+            // is the request's id; without one, nginx's own $request_id is.
+            let named = try http.get("/health", headers: [("X-Request-ID", "proxy-named-request-0001")])
+            #expect(named.header("X-Request-ID") == "proxy-named-request-0001")
+            let unnamed = try http.get("/health")
+            #expect(matches(unnamed.header("X-Request-ID") ?? "", "^[0-9a-f]{32}$"), "\(unnamed)")
         }
     }
 }

@@ -146,7 +146,7 @@ import Testing
             func insertClient(_ client: NewClient) throws(StoreError) -> Int64? { try fail() }
             func client(linkToken: String) throws(StoreError) -> ClientRecord? { try fail() }
             func insertMessage(_ message: NewMessage, limits: MailboxLimits) throws(StoreError) -> SendOutcome { try fail() }
-            func countHit(bucket: String, windowStart: Int64, windowSeconds: Int) throws(StoreError) -> Int { try fail() }
+            func countHit(_ bucket: RateBucket) throws(StoreError) -> Int { try fail() }
             func rateLimitKey() throws(StoreError) -> [UInt8] { try fail() }
             func issueChallenge(linkToken: String, nonce: String, lifetimeSeconds: Int, maxOutstanding: Int) throws(StoreError) -> ChallengeIssue { try fail() }
             func consumeChallenge(linkToken: String, nonce: String) throws(StoreError) -> Bool { try fail() }
@@ -159,8 +159,10 @@ import Testing
             func deleteClient(linkToken: String) throws(StoreError) -> Bool { try fail() }
             func replaceFetchTokenHash(linkToken: String, hash: String) throws(StoreError) -> Bool { try fail() }
             func isPermitted(from: String, to: String) throws(StoreError) -> Bool { try fail() }
-            func requestPermission(from: String, to: String, nickname: String) throws(StoreError) -> PermissionRequestOutcome { try fail() }
-            func pendingRequests(to: String) throws(StoreError) -> [MessageRequestRecord] { try fail() }
+            func requestPermission(from: String, to: String, nickname: String,
+                                   bounds: PermissionRequestBounds) throws(StoreError) -> PermissionRequestOutcome { try fail() }
+            func pendingRequests(to: String, beforeID: Int64?, limit: Int,
+                                 pendingSeconds: Int) throws(StoreError) -> [MessageRequestRecord] { try fail() }
             func messageRequest(id: Int64) throws(StoreError) -> MessageRequestRecord? { try fail() }
             func answerRequest(id: Int64, with status: MessageRequestStatus) throws(StoreError) -> Bool { try fail() }
             func purgeExpired(_ policy: RetentionPolicy) throws(StoreError) -> Int { try fail() }

@@ -273,6 +273,23 @@ redirects() {
 check "the mod_fcgid site's port 80 redirects to https" redirects "http://127.0.0.1:$P_FCGID_HTTP/register"
 check "the mod_proxy_fcgi site's port 80 redirects to https" redirects "http://127.0.0.1:$P_PROXY_HTTP/register"
 
+# A TRACE is never echoed back with its headers: the TLS vhosts refuse it (TraceEnable
+# Off), the port-80 ones redirect it as they redirect everything.
+trace_answered() {
+    local expected=$1 url code
+    shift
+    for url in "$@"; do
+        code=$(curl -s -o "$A/trace.body" -w '%{http_code}' --max-time 10 --cacert "$A/tls/cert.pem" -X TRACE \
+            -H 'Authorization: Bearer trace-echo-probe' "$url") || return 1
+        [ "$code" = "$expected" ] && ! grep -q trace-echo-probe "$A/trace.body" \
+            || { echo "$url: $code"; cat "$A/trace.body"; return 1; }
+    done
+}
+check "the TLS vhosts refuse TRACE (405, nothing echoed)" trace_answered 405 \
+    "https://127.0.0.1:$P_FCGID/health" "https://127.0.0.1:$P_PROXY/health"
+check "the port-80 vhosts redirect TRACE (301, nothing echoed)" trace_answered 301 \
+    "http://127.0.0.1:$P_FCGID_HTTP/health" "http://127.0.0.1:$P_PROXY_HTTP/health"
+
 # ------------------------------------------------------------ upgrade under load
 
 # The README's upgrade on shared hosting: upload the new binary beside the old one,

@@ -16,15 +16,10 @@ struct FetchEndpoint: Endpoint {
         let body = try context.body()
         let claim = try context.claimOwnership(body)
         let chaining = try body.optionalBool("next_challenge") ?? false
-        let limits = context.limits
         var query = MessageQuery()
         query.includeSeen = try body.optionalBool("include_seen") ?? false
-        // Out-of-range limits are clamped, as the original server did.
-        var limit = limits.defaultFetchLimit
-        if let asked = try body.optionalInteger("limit", in: Int64.min...Int64.max) {
-            limit = Int(max(1, min(asked, Int64(limits.maxFetchLimit))))
-        }
-        query.limit = limit + 1  // one more tells whether there is a next page
+        let page = try Page(body, limits: context.limits)
+        query.limit = page.readCount
         query.beforeID = try body.optionalInteger("before_id", in: 1...Int64.max)
         query.sinceID = try body.optionalInteger("since_id", in: 0...Int64.max)
         // Any other order is newest first, as the original server read it.
@@ -32,11 +27,9 @@ struct FetchEndpoint: Endpoint {
         // Proof last: a request refused for its other fields leaves its challenge unused.
         let owner = try context.prove(claim, chaining: chaining)
 
-        var messages = try database { () throws(StoreError) in
+        let (messages, hasMore) = page.cut(try database { () throws(StoreError) in
             try context.store.messages(linkToken: owner.linkToken, query: query)
-        }
-        let hasMore = messages.count > limit
-        if hasMore { messages.removeLast() }
+        })
 
         var json = JSONWriter(capacity: 160 + messages.reduce(0) { $0 + $1.encryptedMessage.utf8.count + 160 })
         json.beginObject()
@@ -45,16 +38,10 @@ struct FetchEndpoint: Endpoint {
         json.beginArray()
         for message in messages { write(message, to: &json) }
         json.endArray()
-        json.field("count", Int64(messages.count))
-        json.field("has_more", hasMore)
         // An empty page leaves the cursor where the client had it (null if it sent
         // none), so a poller that always passes next_cursor on never goes back.
-        json.key("next_cursor")
-        if let cursor = messages.last?.id ?? (query.ascending ? query.sinceID : query.beforeID) {
-            json.int(cursor)
-        } else {
-            json.null()
-        }
+        Page.writeSummary(count: messages.count, hasMore: hasMore,
+                          cursor: messages.last?.id ?? (query.ascending ? query.sinceID : query.beforeID), to: &json)
         if let next = owner.nextChallenge { json.field("next_challenge", next) }
         json.endObject()
         return HTTPResponse(status: .ok, json: json.bytes)

@@ -1,9 +1,19 @@
-/// `POST /get_message_requests`: the recipient's pending permission requests.
+/// `POST /get_message_requests`: the recipient's pending permission requests,
+/// newest first, paged as `/fetch` pages (`limit`, `before_id`), so none is out of
+/// reach however many there are. Requests left unanswered past retention lapse.
 struct GetMessageRequestsEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
         let body = try context.body()
-        let owner = try context.requireOwner(body)
-        let requests = try database { () throws(StoreError) in try context.store.pendingRequests(to: owner.linkToken) }
+        let claim = try context.claimOwnership(body)
+        let page = try Page(body, limits: context.limits)
+        let beforeID = try body.optionalInteger("before_id", in: 1...Int64.max)
+        // Proof last: a request refused for its other fields leaves its challenge unused.
+        let owner = try context.prove(claim)
+        let pendingSeconds = context.configuration.retention.messageSeconds
+        let (requests, hasMore) = page.cut(try database { () throws(StoreError) in
+            try context.store.pendingRequests(to: owner.linkToken, beforeID: beforeID, limit: page.readCount,
+                                              pendingSeconds: pendingSeconds)
+        })
         var json = JSONWriter()
         json.beginObject()
         json.field("message", "Requests retrieved successfully")
@@ -18,6 +28,9 @@ struct GetMessageRequestsEndpoint: Endpoint {
             json.endObject()
         }
         json.endArray()
+        // next_cursor: the id to pass on as before_id for the next, older page; on an
+        // empty page the one the client sent, as /fetch does.
+        Page.writeSummary(count: requests.count, hasMore: hasMore, cursor: requests.last?.id ?? beforeID, to: &json)
         json.endObject()
         return HTTPResponse(status: .ok, json: json.bytes)
     }

@@ -1,6 +1,12 @@
 /// `POST /request_message_permission`: a link asks another for leave to send
 /// with its identity attached. Link tokens are public, so the request must
 /// carry proof for `from_link_token`, the way `/fetch` does.
+///
+/// What one requester can add to the recipient's list is bounded, so that a
+/// stranger cannot bury real requests: a rejected link waits (the rejection wait)
+/// before asking that recipient again; a link has at most so many requests open;
+/// an address makes at most so many new ones a day. Over a bound: 429 with
+/// `Retry-After`, and nothing stored. Asking again while pending is always free.
 struct RequestMessagePermissionEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
         let body = try context.body()
@@ -18,8 +24,17 @@ struct RequestMessagePermissionEndpoint: Endpoint {
         // Proof last: a request refused for its recipient leaves its challenge unused.
         try Authenticator(context: context).authenticate(sender, body: body)
 
+        let configuration = context.configuration
+        let bounds = PermissionRequestBounds(
+            maxOpenPerLink: configuration.abuse.linkOpenRequests,
+            rejectionWaitSeconds: configuration.retention.rejectionWaitSeconds,
+            pendingSeconds: configuration.retention.messageSeconds,
+            address: try RateLimiter(store: context.store).bucket(
+                scope: "permission", key: context.clientAddress,
+                limit: configuration.abuse.addressPermissionRequestsPerDay, windowSeconds: 86_400))
         let outcome = try database { () throws(StoreError) in
-            try context.store.requestPermission(from: sender.linkToken, to: recipient.linkToken, nickname: nickname)
+            try context.store.requestPermission(from: sender.linkToken, to: recipient.linkToken, nickname: nickname,
+                                                bounds: bounds)
         }
         var json = JSONWriter()
         json.beginObject()
@@ -35,6 +50,14 @@ struct RequestMessagePermissionEndpoint: Endpoint {
             json.field("status", "pending")
             json.endObject()
             return HTTPResponse(status: .created, json: json.bytes)
+        case .rejected(let wait):
+            throw APIError.tooManyRequests("The recipient declined this link's request; ask again after the wait",
+                                           retryAfter: wait)
+        case .tooManyFromLink(let wait):
+            throw APIError.tooManyRequests("This link has too many requests waiting for an answer", retryAfter: wait)
+        case .tooManyFromAddress:
+            throw APIError.tooManyRequests("Too many permission requests from this address",
+                                           retryAfter: bounds.address?.secondsLeft() ?? 60)
         }
     }
 }

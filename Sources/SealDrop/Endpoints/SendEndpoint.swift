@@ -30,6 +30,9 @@ struct SendEndpoint: Endpoint {
             guard text.utf8.count <= limits.maxMetadataBytes else {
                 throw APIError.tooLarge("Metadata too large (max \(limits.maxMetadataBytes / 1024)KB)")
             }
+            guard metadata.nesting <= limits.maxMetadataNesting else {
+                throw APIError.badRequest("metadata is nested too deeply (max \(limits.maxMetadataNesting) levels)")
+            }
             metadataJSON = text
         }
         guard LinkTokenShape.isPlausible(linkToken) else { throw APIError.unknownLink }

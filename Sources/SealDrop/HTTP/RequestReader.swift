@@ -10,7 +10,8 @@ struct RequestReader {
     enum Parameter: Int, CaseIterable {
         case method, authorization, redirectedAuthorization, origin, host, forwardedFor, forwardedProto, contentType
         case preflightMethod, preflightHeaders
-        case requestURI, pathInfo, documentURI, scriptName, https, remoteAddress, scheme, contentLength, requestID
+        case requestURI, pathInfo, documentURI, scriptName, https, remoteAddress, scheme, contentLength
+        case frontRequestID, forwardedRequestID
 
         var name: String {
             switch self {
@@ -34,7 +35,11 @@ struct RequestReader {
             case .remoteAddress: "REMOTE_ADDR"
             case .scheme: "REQUEST_SCHEME"
             case .contentLength: "CONTENT_LENGTH"
-            case .requestID: "HTTP_X_REQUEST_ID"
+            // The front server's own id for the request (nginx's `$request_id`, as the
+            // shipped configs pass it): a parameter no client can set.
+            case .frontRequestID: "REQUEST_ID"
+            // A client's `X-Request-ID` header, or a trusted proxy's.
+            case .forwardedRequestID: "HTTP_X_REQUEST_ID"
             }
         }
 

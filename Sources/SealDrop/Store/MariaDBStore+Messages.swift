@@ -20,7 +20,7 @@ extension MariaDBStore {
     }
 
     private func send(_ message: NewMessage, limits: MailboxLimits, connection: Connection) throws -> SendOutcome {
-        let size = Int64(message.encryptedMessage.utf8.count)
+        let size = Int64(message.storedBytes)
         let rate = limits.sendsPerWindow > 0 ? Double(limits.sendsPerWindow) / Double(max(1, limits.windowSeconds)) : 0
         if sendRoutine.isAvailable {
             do {
@@ -168,7 +168,8 @@ extension MariaDBStore {
                 "DELETE FROM challenges WHERE expires_at <= NOW() OR used = TRUE LIMIT ?", [.int(Int64(policy.batchSize))])
             let counters = try connection.run(
                 "DELETE FROM rate_counters WHERE expires_at <= NOW() LIMIT ?", [.int(Int64(policy.batchSize))])
-            return messages + Int(challenges.affectedRows + counters.affectedRows)
+            let requests = try purgeRequestBatch(policy, connection: connection)
+            return messages + requests + Int(challenges.affectedRows + counters.affectedRows)
         }
     }
 
