@@ -103,7 +103,10 @@ struct ClientDialectTests {
         #expect(stored.compactMap(recipient.open).count == boxes.count, "every box opens")
         let row = try #require(try testDatabaseConnection().query(
             "SELECT unseen_bytes FROM clients WHERE link_token = ?", [.text(recipient.linkToken)]).first)
-        #expect(row[0].int64 == Int64(stored.reduce(0) { $0 + $1.utf8.count }), "the byte cap counts the stored text")
+        // What is stored: the unwrapped text and the metadata as serialized.
+        let metadataBytes = #"{"sender_nick":"Bob"}"#.utf8.count
+        #expect(row[0].int64 == Int64(stored.reduce(0) { $0 + $1.utf8.count + metadataBytes }),
+                "the byte cap counts the stored text")
     }
 
     @Test("Size limits count decoded bytes: a wrapped 16 KiB box is taken, one byte more is 413, 47 bytes is 400")
