@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages SealDrop needs to build, test and run its dev stack.
-# Idempotent (scripts/apt-install.sh): when everything is installed it only asks dpkg
-# and never touches the network.
+# Idempotent (scripts/apt-install.sh, scripts/tweetnacl.sh): when everything is
+# installed it only asks dpkg and never touches the network.
 set -euo pipefail
 
 packages=(
@@ -19,4 +19,8 @@ packages=(
     python3 python3-nacl python3-requests
 )
 
-exec "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" deps "${packages[@]}"
+here=$(dirname "${BASH_SOURCE[0]}")
+"$here/apt-install.sh" deps "${packages[@]}"
+# The sender page embeds Debian's tweetnacl at build time: installed, or unpacked
+# into .deps/ (without the nodejs the package would pull in).
+"$here/tweetnacl.sh" >/dev/null

@@ -24,4 +24,7 @@ packages=(
 # The tests never use the system-wide Apache the package sets up: they start their own
 # instance on a loopback port. (On a machine running systemd, the package starts that
 # system Apache on port 80; `systemctl disable --now apache2` stops it if unwanted.)
-exec "$(dirname "${BASH_SOURCE[0]}")/../../scripts/apt-install.sh" "deploy deps" "${packages[@]}"
+scripts=$(dirname "${BASH_SOURCE[0]}")/../../scripts
+"$scripts/apt-install.sh" "deploy deps" "${packages[@]}"
+# `make portable` embeds Debian's tweetnacl in the sender page.
+"$scripts/tweetnacl.sh" >/dev/null
