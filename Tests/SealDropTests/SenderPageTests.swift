@@ -12,9 +12,7 @@ import Testing
     let application: Application
 
     init() throws {
-        var configuration = try Configuration(values: ["DB_USER": "u", "DB_NAME": "d"])
-        configuration.baseURL = "https://drop.example"
-        application = Application(configuration: configuration, store: store)
+        application = try Application.testing(on: store)
     }
 
     private func get(_ path: String, accept: String? = nil, method: String = "GET") -> HTTPResponse {

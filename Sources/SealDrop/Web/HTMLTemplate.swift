@@ -1,6 +1,7 @@
 /// An HTML file of `Web/` with `{{slot}}` places for values, each escaped when
-/// filled, and `{{asset:page.css}}` places for the URL of a page file, filled
-/// once when the template is read. Nothing else is interpreted.
+/// filled; `{{asset:page.css}}` places for the URL of a page file and
+/// `{{include:head.html}}` places for another template (what every page shares)
+/// are filled once, when the template is read. Nothing else is interpreted.
 struct HTMLTemplate: Sendable {
     private enum Piece: Sendable {
         case text(String)
@@ -26,6 +27,8 @@ struct HTMLTemplate: Sendable {
             if name.hasPrefix("asset:") {
                 let file = String(name.dropFirst("asset:".count))
                 pieces.append(.text(root + "assets/" + (WebAssets.servedNames[file] ?? file)))
+            } else if name.hasPrefix("include:") {
+                pieces += HTMLTemplate(WebAssets.text(of: String(name.dropFirst("include:".count))), root: root).pieces
             } else if name == "root" {
                 pieces.append(.text(root))
             } else {
