@@ -17,6 +17,9 @@ packages=(
     mariadb-server mariadb-client nginx curl spawn-fcgi
     # Tests/python/seed_flow.py
     python3 python3-nacl python3-requests
+    # Tests/python/browser_test.py: headless Chromium driven by Selenium (from PyPI,
+    # in a venv: scripts/browser-test.sh)
+    chromium chromium-driver python3-venv
 )
 
 here=$(dirname "${BASH_SOURCE[0]}")

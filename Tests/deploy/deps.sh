@@ -19,6 +19,8 @@ packages=(
     # `make portable`: the static archives of the C libraries (libssl.a, libz.a
     # come with the -dev packages), strip, objdump
     libfcgi-dev libsodium-dev libmariadb-dev libssl-dev zlib1g-dev binutils build-essential
+    # the sender page in a sub-folder (Tests/python/browser_test.py from apache.sh)
+    chromium chromium-driver python3-venv
 )
 
 # The tests never use the system-wide Apache the package sets up: they start their own
