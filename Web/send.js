@@ -285,15 +285,20 @@
     box.focus();
   }
 
+  // One send at a time: the button is disabled while one is on its way.
+  function trySend() {
+    if (!button.disabled) send();
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    if (!button.disabled) send();
+    trySend();
   });
   // Ctrl+Enter (or ⌘+Enter) sends from the message box.
   box.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
-      form.requestSubmit();
+      trySend();
     }
   });
   box.addEventListener("input", checkSize);
