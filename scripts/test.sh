@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test run behind `make test` (which builds first): starts a private test stack,
-# runs `swift test` and the Python seed flow against it, always stops the stack,
-# prints a summary and exits non-zero if anything failed.
+# runs `swift test`, the Python seed flow and the sender page in headless Chromium
+# against it, always stops the stack, prints a summary and exits non-zero if
+# anything failed.
 #
 # Environment: SCRATCH (SwiftPM scratch path, default .build), TEST_HTTP_PORT (18080),
 # TEST_RUN_DIR (<repo>/.run/test), SWIFT_TEST_TIMEOUT (seconds for `swift test`, 1800).
@@ -128,6 +129,16 @@ echo "test: Python seed flow"
 /usr/bin/python3 Tests/python/seed_flow.py "$SEALDROP_TEST_BASE_URL"
 python_status=$?
 
+# The sender page (issue 15) in headless Chromium: a registered link opened as a
+# browser does, messages typed and sent, opened with libsodium; the size limits, the
+# 429 and 404 pages, the CSP. Screenshots of every state in $RUN_DIR/screenshots.
+echo "test: sender page in Chromium (scripts/browser-test.sh)"
+browser_log=$RUN_DIR/browser-test.log
+browser_started=$SECONDS
+scripts/browser-test.sh "$SEALDROP_TEST_BASE_URL" "$RUN_DIR/screenshots" 2>&1 | tee "$browser_log"
+browser_status=${PIPESTATUS[0]}
+browser_seconds=$((SECONDS - browser_started))
+
 # Property-based API testing from openapi.yaml (issue 4): every check schemathesis
 # has, a bounded number of examples, against the same stack.
 echo "test: schemathesis (openapi.yaml, all checks)"
@@ -157,6 +168,12 @@ grep -aE 'Test run with [0-9]+ tests?' "$swift_log" | tail -n 1
 grep -aE 'Executed [1-9][0-9]* tests?' "$swift_log" | tail -n 1
 [ "$swift_status" -eq 0 ] && echo "swift test: passed" || echo "swift test: FAILED (exit $swift_status; full log $swift_log)"
 [ "$python_status" -eq 0 ] && echo "seed flow (Python): passed" || echo "seed flow (Python): FAILED (exit $python_status)"
+grep -aE '^FAIL: browser: ' "$browser_log" | cut -c1-240
+if [ "$browser_status" -eq 0 ]; then
+    echo "sender page (Chromium): passed, $(grep -aoE '^browser: [0-9]+ passed' "$browser_log" | grep -oE '[0-9]+') checks in ${browser_seconds}s"
+else
+    echo "sender page (Chromium): FAILED (exit $browser_status; full log $browser_log)"
+fi
 [ "$schemathesis_status" -eq 0 ] && echo "schemathesis: passed" || echo "schemathesis: FAILED (exit $schemathesis_status; full log $schemathesis_log)"
 grep -aE '^(apache|nginx|systemd|chroot): (passed|FAILED)' "$deploy_log" | sed 's/^/deployment /'
 case $deploy_status in
@@ -166,4 +183,4 @@ case $deploy_status in
 esac
 echo "=============================================="
 
-[ "$swift_status" -eq 0 ] && [ "$python_status" -eq 0 ] && [ "$schemathesis_status" -eq 0 ] && [ "$deploy_status" != skipped ] && [ "$deploy_status" -eq 0 ]
+[ "$swift_status" -eq 0 ] && [ "$python_status" -eq 0 ] && [ "$browser_status" -eq 0 ] && [ "$schemathesis_status" -eq 0 ] && [ "$deploy_status" != skipped ] && [ "$deploy_status" -eq 0 ]

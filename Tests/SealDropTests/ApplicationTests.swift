@@ -8,9 +8,7 @@ import Testing
     let application: Application
 
     init() throws {
-        var configuration = try Configuration(values: ["DB_USER": "u", "DB_NAME": "d"])
-        configuration.baseURL = "https://drop.example"
-        application = Application(configuration: configuration, store: store)
+        application = try Application.testing(on: store)
     }
 
     private func post(_ path: String, _ json: String, headers: [String: String] = [:]) -> (Int, JSONValue?, HTTPResponse) {

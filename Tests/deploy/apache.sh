@@ -236,6 +236,21 @@ flow "shared hosting, Authorization by CGIPassAuth only" "http://127.0.0.1:$P_SU
 flow "vhost mod_fcgid (TLS)" "https://127.0.0.1:$P_FCGID" --ca "$A/tls/cert.pem"
 flow "vhost mod_proxy_fcgi (TLS)" "https://127.0.0.1:$P_PROXY" --ca "$A/tls/cert.pem"
 
+# ------------------------------------------------------------ the sender page
+
+# The link /register returns, opened in headless Chromium (scripts/browser-test.sh
+# --quick): the page, its files and the send all through htaccess.example as it is,
+# in a sub-folder, by relative URLs.
+sender_page() {
+    local url=$1 name=$2 log=$A/logs/browser-$2.log status
+    "$REPO/scripts/browser-test.sh" "$url" "$A/screenshots/$name" --quick --name "$TEST_NAME: sender page, $name" \
+        >"$log" 2>&1
+    status=$?
+    count_results <"$log"
+    [ "$status" -eq 0 ] || grep -q '^FAIL:' "$log" || { fail "sender page, $name: scripts/browser-test.sh exited $status"; tail -n 20 "$log"; }
+}
+sender_page "http://127.0.0.1:$P_SUB/drop" sub-folder
+
 # ------------------------------------------------------------ nothing else is served
 
 # not_served URL MARKER [curl options]: the answer is a refusal or SealDrop's JSON

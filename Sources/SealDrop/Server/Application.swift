@@ -45,10 +45,11 @@ public final class Application {
         case .found(let route):
             let context = EndpointContext(request: request, store: store, configuration: configuration)
             do {
-                if route.pattern != "/health" { try limitClientAddress(context) }
+                if route.isLimited { try limitClientAddress(context) }
                 return Outcome(response: try route.endpoint.respond(context), route: route.name)
             } catch {
-                return Outcome(response: error.response(), route: route.name, logDetail: error.logDetail)
+                return Outcome(response: route.endpoint.errorResponse(error, for: request), route: route.name,
+                               logDetail: error.logDetail)
             }
         }
     }

@@ -43,6 +43,14 @@ extension EndpointContext {
 /// One API operation, in a file of its own.
 protocol Endpoint: Sendable {
     func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse
+
+    /// How a failure of this route is answered: the seed's `{"error": …}` unless
+    /// the endpoint answers browsers too.
+    func errorResponse(_ error: APIError, for request: HTTPRequest) -> HTTPResponse
+}
+
+extension Endpoint {
+    func errorResponse(_ error: APIError, for request: HTTPRequest) -> HTTPResponse { error.response() }
 }
 
 /// Runs a store call, turning its failure into what the client is told:
