@@ -130,11 +130,33 @@ import Testing
     @Test func forwardedForIsBelievedOnlyFromTrustedProxies() {
         var request = HTTPRequest(method: "GET", path: "/health", headers: ["x-forwarded-for": "198.51.100.1, 10.0.0.2"],
                                   remoteAddress: "10.0.0.1")
-        #expect(ClientAddress.of(request, trustedProxies: []) == "10.0.0.1")
-        #expect(ClientAddress.of(request, trustedProxies: ["10.0.0.1"]) == "10.0.0.2")
-        #expect(ClientAddress.of(request, trustedProxies: ["10.0.0.1", "10.0.0.2"]) == "198.51.100.1")
+        #expect(ClientAddress.sender(of: request, trustedProxies: []) == "10.0.0.1")
+        #expect(ClientAddress.sender(of: request, trustedProxies: ["10.0.0.1"]) == "10.0.0.2")
+        #expect(ClientAddress.sender(of: request, trustedProxies: ["10.0.0.1", "10.0.0.2"]) == "198.51.100.1")
         request.remoteAddress = "192.0.2.1"
-        #expect(ClientAddress.of(request, trustedProxies: ["10.0.0.1"]) == "192.0.2.1")
+        #expect(ClientAddress.sender(of: request, trustedProxies: ["10.0.0.1"]) == "192.0.2.1")
+    }
+
+    /// Issue 13: rotating IPv6 addresses inside one allocation does not reset the
+    /// limits; IPv4-mapped addresses count as IPv4.
+    @Test(arguments: [
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", 64, "2001:db8:1:2::/64"),
+        ("2001:DB8:1:2::1", 64, "2001:db8:1:2::/64"),
+        ("2001:db8:1:3::1", 64, "2001:db8:1:3::/64"),
+        ("2001:db8:1:2:ffff::1", 56, "2001:db8:1::/56"),
+        ("2001:db8:1:2ff:ffff::1", 56, "2001:db8:1:200::/56"),
+        ("2001:db8::1", 128, "2001:db8::1/128"),
+        ("2001:db8::1", 1, "::/1"),
+        ("::ffff:192.0.2.7", 64, "192.0.2.7"),
+        ("::FFFF:198.51.100.1", 48, "198.51.100.1"),
+        ("::1", 64, "::/64"),
+        ("192.0.2.7", 64, "192.0.2.7"),
+        ("not an address", 64, "not an address"),
+        ("2001:db8::zz", 64, "2001:db8::zz"),
+        ("", 64, ""),
+    ])
+    func limitKeyGroupsIPv6(address: String, prefix: Int, key: String) {
+        #expect(ClientAddress.limitKey(address, ipv6PrefixLength: prefix) == key)
     }
 
     @Test func internalErrorsCarryNoDetail() {

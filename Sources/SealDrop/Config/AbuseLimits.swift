@@ -21,6 +21,9 @@ public struct AbuseLimits: Sendable {
     public var addressPermissionRequestsPerDay = 20
     /// Front servers whose `X-Forwarded-For` is believed (exact addresses).
     public var trustedProxies: [String] = []
+    /// IPv6 clients are counted by their network of this many bits: a /64 is one
+    /// subscriber's, so addresses rotated inside it share their limits.
+    public var ipv6PrefixLength = 64
 
     mutating func read(from reader: SettingReader) throws(ConfigurationError) {
         linkSendsPerWindow = try reader.integer("SEALDROP_LINK_SENDS_PER_MINUTE", in: 0...1_000_000).map(Int.init) ?? linkSendsPerWindow
@@ -31,6 +34,7 @@ public struct AbuseLimits: Sendable {
         addressRegistrationsPerHour = try reader.integer("SEALDROP_ADDRESS_REGISTRATIONS_PER_HOUR", in: 0...1_000_000).map(Int.init) ?? addressRegistrationsPerHour
         linkOpenRequests = try reader.integer("SEALDROP_LINK_OPEN_REQUESTS", in: 1...1_000_000).map(Int.init) ?? linkOpenRequests
         addressPermissionRequestsPerDay = try reader.integer("SEALDROP_ADDRESS_PERMISSION_REQUESTS_PER_DAY", in: 0...1_000_000).map(Int.init) ?? addressPermissionRequestsPerDay
+        ipv6PrefixLength = try reader.integer("SEALDROP_IPV6_PREFIX_LENGTH", in: 1...128).map(Int.init) ?? ipv6PrefixLength
         if let proxies = reader.string("SEALDROP_TRUSTED_PROXIES") {
             trustedProxies = proxies.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
         }

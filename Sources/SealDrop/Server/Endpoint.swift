@@ -6,8 +6,12 @@ struct EndpointContext {
 
     var limits: Limits { configuration.limits }
 
-    /// Where the request came from, after trusted proxies.
-    var clientAddress: String { ClientAddress.of(request, trustedProxies: configuration.abuse.trustedProxies) }
+    /// Where the request came from, after trusted proxies, as the flood limits count
+    /// it (an IPv6 client by its /64).
+    var clientAddress: String {
+        ClientAddress.of(request, trustedProxies: configuration.abuse.trustedProxies,
+                         ipv6PrefixLength: configuration.abuse.ipv6PrefixLength)
+    }
 
     func body() throws(APIError) -> RequestBody { try RequestBody(request.body) }
 
