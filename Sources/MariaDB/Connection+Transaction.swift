@@ -11,7 +11,7 @@ extension Connection {
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         guard !isInTransaction else {
             throw MariaDBError(
-                code: MariaDBError.unknownClientError,
+                code: .unknownClientError,
                 message: "transaction() was called inside a transaction"
             )
         }

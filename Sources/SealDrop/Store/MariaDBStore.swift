@@ -27,7 +27,7 @@ public final class MariaDBStore: Store {
                           .text(client.keyType), client.displayName.map(Value.text) ?? .null,
                           .text(client.fetchTokenHash), client.encryptionPublicKey.map(Value.text) ?? .null])
                 return Int64(result.lastInsertID)
-            } catch let error as MariaDBError where error.code == MariaDBError.duplicateEntry {
+            } catch let error as MariaDBError where error.isDuplicateEntry {
                 return nil
             }
         }

@@ -50,7 +50,13 @@ public struct Migrator {
     /// The server refused to let this user create a routine (no `CREATE ROUTINE`,
     /// or binary logging rules); SealDrop then works without it.
     private static func isPrivilegeError(_ error: MariaDBError) -> Bool {
-        [1044, 1142, 1227, 1370, 1419].contains(error.code)
+        switch error.code {
+        case .databaseAccessDenied, .tableAccessDenied, .privilegeRequired, .routineAccessDenied,
+             .routineNeedsSuperWithBinlog:
+            true
+        default:
+            false
+        }
     }
 
     /// The version the database is at, 0 when it has no SealDrop schema yet.

@@ -98,8 +98,13 @@ struct RoutineAvailability {
 
     mutating func markMissing() { missingSince = monotonicMicroseconds() }
 
-    /// 1305: the procedure does not exist; 1370: no EXECUTE privilege on it;
-    /// 1318: it takes other arguments (an older version, left by a `migrate` the
-    /// database would not let replace it).
-    static func isMissing(_ error: MariaDBError) -> Bool { [1305, 1318, 1370].contains(error.code) }
+    /// The procedure does not exist; or this user may not execute it; or it takes
+    /// other arguments (an older version, left by a `migrate` the database would
+    /// not let replace it).
+    static func isMissing(_ error: MariaDBError) -> Bool {
+        switch error.code {
+        case .routineDoesNotExist, .routineAccessDenied, .routineArgumentCount: true
+        default: false
+        }
+    }
 }
