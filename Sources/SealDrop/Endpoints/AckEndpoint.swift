@@ -1,15 +1,13 @@
 /// `POST /ack`: the link's owner marks messages seen.
 struct AckEndpoint: Endpoint {
-    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
+    func respond(_ context: EndpointContext) throws -> HTTPResponse {
         let body = try context.body()
         let claim = try context.claimOwnership(body)
         let ids = try body.requireIntegerArray("message_ids", maxCount: context.limits.maxAckIDs)
         // Proof last: a request refused for its other fields leaves its challenge unused.
         let owner = try context.prove(claim)
 
-        let count = try database { () throws(StoreError) in
-            try context.store.markSeen(linkToken: owner.linkToken, ids: ids)
-        }
+        let count = try context.store.markSeen(linkToken: owner.linkToken, ids: ids)
         var json = JSONWriter()
         json.beginObject()
         json.field("message", "Messages marked as seen")

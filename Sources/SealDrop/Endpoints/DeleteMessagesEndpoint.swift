@@ -1,14 +1,12 @@
 /// `POST /delete_messages`: the link's owner deletes some of its messages.
 struct DeleteMessagesEndpoint: Endpoint {
-    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
+    func respond(_ context: EndpointContext) throws -> HTTPResponse {
         let body = try context.body()
         let claim = try context.claimOwnership(body)
         let ids = try body.requireIntegerArray("message_ids", maxCount: context.limits.maxAckIDs)
         // Proof last: a request refused for its other fields leaves its challenge unused.
         let owner = try context.prove(claim)
-        let count = try database { () throws(StoreError) in
-            try context.store.deleteMessages(linkToken: owner.linkToken, ids: ids)
-        }
+        let count = try context.store.deleteMessages(linkToken: owner.linkToken, ids: ids)
         var json = JSONWriter()
         json.beginObject()
         json.field("message", "Messages deleted")

@@ -12,7 +12,7 @@
 /// Opt-in, because a challenge handed out unasked would stay outstanding and
 /// count against the link's limit for a client that never uses it.
 struct FetchEndpoint: Endpoint {
-    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
+    func respond(_ context: EndpointContext) throws -> HTTPResponse {
         let body = try context.body()
         let claim = try context.claimOwnership(body)
         let chaining = try body.optionalBool("next_challenge") ?? false
@@ -27,9 +27,7 @@ struct FetchEndpoint: Endpoint {
         // Proof last: a request refused for its other fields leaves its challenge unused.
         let owner = try context.prove(claim, chaining: chaining)
 
-        let (messages, hasMore) = page.cut(try database { () throws(StoreError) in
-            try context.store.messages(linkToken: owner.linkToken, query: query)
-        })
+        let (messages, hasMore) = page.cut(try context.store.messages(linkToken: owner.linkToken, query: query))
 
         var json = JSONWriter(capacity: 160 + messages.reduce(0) { $0 + $1.encryptedMessage.utf8.count + 160 })
         json.beginObject()

@@ -2,7 +2,7 @@
 /// newest first, paged as `/fetch` pages (`limit`, `before_id`), so none is out of
 /// reach however many there are. Requests left unanswered past retention lapse.
 struct GetMessageRequestsEndpoint: Endpoint {
-    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
+    func respond(_ context: EndpointContext) throws -> HTTPResponse {
         let body = try context.body()
         let claim = try context.claimOwnership(body)
         let page = try Page(body, limits: context.limits)
@@ -10,10 +10,8 @@ struct GetMessageRequestsEndpoint: Endpoint {
         // Proof last: a request refused for its other fields leaves its challenge unused.
         let owner = try context.prove(claim)
         let pendingSeconds = context.configuration.retention.messageSeconds
-        let (requests, hasMore) = page.cut(try database { () throws(StoreError) in
-            try context.store.pendingRequests(to: owner.linkToken, beforeID: beforeID, limit: page.readCount,
-                                              pendingSeconds: pendingSeconds)
-        })
+        let (requests, hasMore) = page.cut(try context.store.pendingRequests(
+            to: owner.linkToken, beforeID: beforeID, limit: page.readCount, pendingSeconds: pendingSeconds))
         var json = JSONWriter()
         json.beginObject()
         json.field("message", "Requests retrieved successfully")

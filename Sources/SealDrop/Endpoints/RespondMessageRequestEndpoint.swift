@@ -1,6 +1,6 @@
 /// `POST /respond_message_request`: the recipient accepts or rejects a request.
 struct RespondMessageRequestEndpoint: Endpoint {
-    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
+    func respond(_ context: EndpointContext) throws -> HTTPResponse {
         let body = try context.body()
         let claim = try context.claimOwnership(body)
         guard let requestID = try body.optionalInteger("request_id", in: 1...Int64.max) else {
@@ -15,13 +15,13 @@ struct RespondMessageRequestEndpoint: Endpoint {
         // Proof last: a request refused for its other fields leaves its challenge unused.
         let owner = try context.prove(claim)
 
-        guard let request = try database({ () throws(StoreError) in try context.store.messageRequest(id: requestID) }) else {
+        guard let request = try context.store.messageRequest(id: requestID) else {
             throw APIError.notFound("Request not found")
         }
         guard request.toLinkToken == owner.linkToken else {
             throw APIError(.forbidden, "Unauthorized - this request is not for you")
         }
-        let answered = try database { () throws(StoreError) in try context.store.answerRequest(id: requestID, with: status) }
+        let answered = try context.store.answerRequest(id: requestID, with: status)
         guard answered else { throw APIError.badRequest("Request already processed") }
         var json = JSONWriter()
         json.beginObject()

@@ -2,13 +2,11 @@ import Sodium
 
 /// `POST /rotate_fetch_token`: a new fetch token; the old one stops working at once.
 struct RotateFetchTokenEndpoint: Endpoint {
-    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
+    func respond(_ context: EndpointContext) throws -> HTTPResponse {
         let body = try context.body()
         let owner = try context.requireOwner(body)
         let token = Tokens.fetchToken()
-        let replaced = try database { () throws(StoreError) in
-            try context.store.replaceFetchTokenHash(linkToken: owner.linkToken, hash: SHA256.hexDigest(utf8: token))
-        }
+        let replaced = try context.store.replaceFetchTokenHash(linkToken: owner.linkToken, hash: SHA256.hexDigest(utf8: token))
         guard replaced else { throw APIError.unknownLink }
         var json = JSONWriter()
         json.beginObject()

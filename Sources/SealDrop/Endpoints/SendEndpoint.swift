@@ -2,7 +2,7 @@ import Sodium
 
 /// `POST /send`: anyone holding a link drops a sealed box for its owner.
 struct SendEndpoint: Endpoint {
-    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
+    func respond(_ context: EndpointContext) throws -> HTTPResponse {
         let body = try context.body()
         let linkToken = try body.requireString("link_token")
         let ciphertext = try body.requireBase64("encrypted_message")
@@ -49,7 +49,7 @@ struct SendEndpoint: Endpoint {
         let mailbox = MailboxLimits(maxUnseenMessages: abuse.mailboxMaxMessages, maxUnseenBytes: abuse.mailboxMaxBytes,
                                     sendsPerWindow: abuse.linkSendsPerWindow, windowSeconds: abuse.linkWindowSeconds)
         let message = NewMessage(linkToken: linkToken, encryptedMessage: ciphertext, metadataJSON: metadataJSON)
-        let outcome = try database { () throws(StoreError) in try context.store.insertMessage(message, limits: mailbox) }
+        let outcome = try context.store.insertMessage(message, limits: mailbox)
         let id: Int64
         switch outcome {
         case .stored(let stored): id = stored
@@ -73,13 +73,10 @@ struct SendEndpoint: Endpoint {
     /// A send naming its sender must prove it owns that link (link tokens are
     /// public) and must have been accepted by the recipient.
     private func checkPermission(from sender: String, to recipient: String, body: RequestBody,
-                                 context: EndpointContext) throws(APIError) {
-        let senderClient: ClientRecord
-        do { senderClient = try context.requireClient(sender) } catch where error.status == .notFound { throw APIError.notFound("Invalid from_link_token") }
-        try Authenticator(context: context).authenticate(senderClient, body: body)
-        let permitted = try database { () throws(StoreError) in
-            try context.store.isPermitted(from: senderClient.linkToken, to: recipient)
-        }
+                                 context: EndpointContext) throws {
+        guard let senderClient = try context.client(sender) else { throw APIError.notFound("Invalid from_link_token") }
+        try context.authenticator.authenticate(senderClient, body: body)
+        let permitted = try context.store.isPermitted(from: senderClient.linkToken, to: recipient)
         guard permitted else {
             _ = try context.requireClient(recipient)
             throw APIError(.forbidden, "Permission denied. Please request permission first.",

@@ -1,9 +1,9 @@
 /// `POST /unregister`: the link's owner removes the link and everything kept for it.
 struct UnregisterEndpoint: Endpoint {
-    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
+    func respond(_ context: EndpointContext) throws -> HTTPResponse {
         let body = try context.body()
         let owner = try context.requireOwner(body)
-        let removed = try database { () throws(StoreError) in try context.store.deleteClient(linkToken: owner.linkToken) }
+        let removed = try context.store.deleteClient(linkToken: owner.linkToken)
         guard removed else { throw APIError.unknownLink }
         var json = JSONWriter()
         json.beginObject()

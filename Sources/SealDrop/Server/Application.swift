@@ -48,12 +48,13 @@ public final class Application {
                 if route.pattern != "/health" { try limitClientAddress(context) }
                 return Outcome(response: try route.endpoint.respond(context), route: route.name)
             } catch {
-                return Outcome(response: error.response(), route: route.name, logDetail: error.logDetail)
+                let failure = APIError(error)
+                return Outcome(response: failure.response(), route: route.name, logDetail: failure.logDetail)
             }
         }
     }
 
-    private func limitClientAddress(_ context: EndpointContext) throws(APIError) {
+    private func limitClientAddress(_ context: EndpointContext) throws {
         let abuse = configuration.abuse
         try RateLimiter(store: store).hit(
             scope: "address", key: context.clientAddress, limit: abuse.addressRequestsPerWindow,

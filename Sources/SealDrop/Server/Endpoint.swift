@@ -11,49 +11,52 @@ struct EndpointContext {
 
     func body() throws(APIError) -> RequestBody { try RequestBody(request.body) }
 
+    /// The registered client behind a link token; nil for an unknown link, and for
+    /// a token no link can have (never sent to the database).
+    func client(_ linkToken: String) throws(StoreError) -> ClientRecord? {
+        guard LinkTokenShape.isPlausible(linkToken) else { return nil }
+        return try store.client(linkToken: linkToken)
+    }
+
     /// The registered client behind a link token, or 404.
-    func requireClient(_ linkToken: String) throws(APIError) -> ClientRecord {
-        guard LinkTokenShape.isPlausible(linkToken) else { throw APIError.unknownLink }
-        guard let client = try database({ () throws(StoreError) in try store.client(linkToken: linkToken) }) else {
-            throw APIError.unknownLink
-        }
+    func requireClient(_ linkToken: String) throws -> ClientRecord {
+        guard let client = try client(linkToken) else { throw APIError.unknownLink }
         return client
+    }
+
+    /// What proves this request's ownership claims: the store, the request's bearer
+    /// token and the challenge lifetime, handed down; it calls nothing up here.
+    var authenticator: Authenticator {
+        Authenticator(store: store, bearerToken: request.bearerToken,
+                      challengeLifetimeSeconds: limits.challengeLifetimeSeconds)
     }
 }
 
 extension EndpointContext {
     /// The link named by the body's `link_token`, once the caller has proved
     /// owning it (signed challenge or bearer fetch token); 404 or 401 otherwise.
-    func requireOwner(_ body: RequestBody) throws(APIError) -> OwnedLink {
+    func requireOwner(_ body: RequestBody) throws -> OwnedLink {
         try prove(try claimOwnership(body))
     }
 
     /// The first half of ``requireOwner(_:)``: the link, found (404 otherwise).
-    func claimOwnership(_ body: RequestBody) throws(APIError) -> OwnershipClaim {
-        try Authenticator(context: self).claim(body)
+    func claimOwnership(_ body: RequestBody) throws -> OwnershipClaim {
+        try authenticator.claim(body)
     }
 
     /// The second half: the claim's proof checked (401 otherwise). With
     /// `chaining`, a challenge proof also yields the challenge to sign next.
-    func prove(_ claim: OwnershipClaim, chaining: Bool = false) throws(APIError) -> OwnedLink {
-        try Authenticator(context: self).prove(claim, chaining: chaining)
+    func prove(_ claim: OwnershipClaim, chaining: Bool = false) throws -> OwnedLink {
+        try authenticator.prove(claim, chaining: chaining)
     }
 }
 
 /// One API operation, in a file of its own.
+///
+/// It throws what goes wrong, whatever its type: an ``APIError`` for what the
+/// client is to be told, a ``StoreError`` from the store as it is. ``Application``
+/// turns every error into its response in one place (``APIError/init(_:)``), so
+/// no endpoint maps a store failure itself.
 protocol Endpoint: Sendable {
-    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse
-}
-
-/// Runs a store call, turning its failure into what the client is told:
-/// 503 for an unreachable database, a detail-free 500 for anything else.
-func database<T>(_ body: () throws(StoreError) -> T) throws(APIError) -> T {
-    do throws(StoreError) {
-        return try body()
-    } catch {
-        switch error {
-        case .unavailable: throw APIError.databaseUnavailable
-        case .failed(let detail): throw APIError.internalError(detail)
-        }
-    }
+    func respond(_ context: EndpointContext) throws -> HTTPResponse
 }
