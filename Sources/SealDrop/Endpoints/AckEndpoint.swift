@@ -8,11 +8,9 @@ struct AckEndpoint: Endpoint {
         let owner = try context.prove(claim)
 
         let count = try context.store.markSeen(linkToken: owner.linkToken, ids: ids)
-        var json = JSONWriter()
-        json.beginObject()
-        json.field("message", "Messages marked as seen")
-        json.field("count", Int64(count))
-        json.endObject()
-        return HTTPResponse(status: .ok, json: json.bytes)
+        return .json { json in
+            json.field("message", "Messages marked as seen")
+            json.field("count", Int64(count))
+        }
     }
 }

@@ -19,11 +19,7 @@ struct ChallengeRequestEndpoint: Endpoint {
             throw APIError.tooManyRequests("Too many outstanding challenges",
                                            retryAfter: min(60, limits.challengeLifetimeSeconds))
         case .issued:
-            var json = JSONWriter()
-            json.beginObject()
-            json.field("challenge", challenge)
-            json.endObject()
-            return HTTPResponse(status: .ok, json: json.bytes)
+            return .json { $0.field("challenge", challenge) }
         }
     }
 }

@@ -7,11 +7,9 @@ struct DeleteMessagesEndpoint: Endpoint {
         // Proof last: a request refused for its other fields leaves its challenge unused.
         let owner = try context.prove(claim)
         let count = try context.store.deleteMessages(linkToken: owner.linkToken, ids: ids)
-        var json = JSONWriter()
-        json.beginObject()
-        json.field("message", "Messages deleted")
-        json.field("count", Int64(count))
-        json.endObject()
-        return HTTPResponse(status: .ok, json: json.bytes)
+        return .json { json in
+            json.field("message", "Messages deleted")
+            json.field("count", Int64(count))
+        }
     }
 }

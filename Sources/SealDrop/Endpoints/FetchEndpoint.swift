@@ -29,20 +29,19 @@ struct FetchEndpoint: Endpoint {
 
         let (messages, hasMore) = page.cut(try context.store.messages(linkToken: owner.linkToken, query: query))
 
-        var json = JSONWriter(capacity: 160 + messages.reduce(0) { $0 + $1.encryptedMessage.utf8.count + 160 })
-        json.beginObject()
-        json.field("message", "Messages retrieved successfully")
-        json.key("data")
-        json.beginArray()
-        for message in messages { write(message, to: &json) }
-        json.endArray()
-        // An empty page leaves the cursor where the client had it (null if it sent
-        // none), so a poller that always passes next_cursor on never goes back.
-        Page.writeSummary(count: messages.count, hasMore: hasMore,
-                          cursor: messages.last?.id ?? (query.ascending ? query.sinceID : query.beforeID), to: &json)
-        if let next = owner.nextChallenge { json.field("next_challenge", next) }
-        json.endObject()
-        return HTTPResponse(status: .ok, json: json.bytes)
+        let capacity = 160 + messages.reduce(0) { $0 + $1.encryptedMessage.utf8.count + 160 }
+        return .json(capacity: capacity) { json in
+            json.field("message", "Messages retrieved successfully")
+            json.key("data")
+            json.beginArray()
+            for message in messages { write(message, to: &json) }
+            json.endArray()
+            // An empty page leaves the cursor where the client had it (null if it sent
+            // none), so a poller that always passes next_cursor on never goes back.
+            Page.writeSummary(count: messages.count, hasMore: hasMore,
+                              cursor: messages.last?.id ?? (query.ascending ? query.sinceID : query.beforeID), to: &json)
+            if let next = owner.nextChallenge { json.field("next_challenge", next) }
+        }
     }
 
     private func write(_ message: StoredMessage, to json: inout JSONWriter) {

@@ -12,24 +12,22 @@ struct GetMessageRequestsEndpoint: Endpoint {
         let pendingSeconds = context.configuration.retention.messageSeconds
         let (requests, hasMore) = page.cut(try context.store.pendingRequests(
             to: owner.linkToken, beforeID: beforeID, limit: page.readCount, pendingSeconds: pendingSeconds))
-        var json = JSONWriter()
-        json.beginObject()
-        json.field("message", "Requests retrieved successfully")
-        json.key("data")
-        json.beginArray()
-        for request in requests {
-            json.beginObject()
-            json.field("id", request.id)
-            json.field("from_link_token", request.fromLinkToken)
-            json.field("from_nickname", request.fromNickname)
-            json.field("created_at", request.createdAt?.iso8601)
-            json.endObject()
+        return .json { json in
+            json.field("message", "Requests retrieved successfully")
+            json.key("data")
+            json.beginArray()
+            for request in requests {
+                json.beginObject()
+                json.field("id", request.id)
+                json.field("from_link_token", request.fromLinkToken)
+                json.field("from_nickname", request.fromNickname)
+                json.field("created_at", request.createdAt?.iso8601)
+                json.endObject()
+            }
+            json.endArray()
+            // next_cursor: the id to pass on as before_id for the next, older page; on an
+            // empty page the one the client sent, as /fetch does.
+            Page.writeSummary(count: requests.count, hasMore: hasMore, cursor: requests.last?.id ?? beforeID, to: &json)
         }
-        json.endArray()
-        // next_cursor: the id to pass on as before_id for the next, older page; on an
-        // empty page the one the client sent, as /fetch does.
-        Page.writeSummary(count: requests.count, hasMore: hasMore, cursor: requests.last?.id ?? beforeID, to: &json)
-        json.endObject()
-        return HTTPResponse(status: .ok, json: json.bytes)
     }
 }

@@ -3,11 +3,9 @@
 struct HealthEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws -> HTTPResponse {
         try context.store.checkHealth()
-        var json = JSONWriter()
-        json.beginObject()
-        json.field("status", "healthy")
-        json.field("timestamp", Timestamp.now().iso8601)
-        json.endObject()
-        return HTTPResponse(status: .ok, json: json.bytes)
+        return .json { json in
+            json.field("status", "healthy")
+            json.field("timestamp", Timestamp.now().iso8601)
+        }
     }
 }

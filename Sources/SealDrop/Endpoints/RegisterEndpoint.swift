@@ -38,16 +38,14 @@ struct RegisterEndpoint: Endpoint {
                 displayName: displayName, fetchTokenHash: SHA256.hexDigest(utf8: fetchToken),
                 encryptionPublicKey: encryptionKey)
             guard let id = try context.store.insertClient(client) else { continue }
-            var json = JSONWriter()
-            json.beginObject()
-            json.field("message", "Client registered successfully")
-            json.field("client_id", id)
-            json.field("link", linkBase(context) + "/l/" + linkToken)
-            json.field("link_token", linkToken)
-            json.field("fetch_token", fetchToken)
-            json.field("key_type", keyType)
-            json.endObject()
-            return HTTPResponse(status: .created, json: json.bytes)
+            return .json(.created) { json in
+                json.field("message", "Client registered successfully")
+                json.field("client_id", id)
+                json.field("link", linkBase(context) + "/l/" + linkToken)
+                json.field("link_token", linkToken)
+                json.field("fetch_token", fetchToken)
+                json.field("key_type", keyType)
+            }
         }
         throw APIError.internalError("link token collided three times")
     }

@@ -32,20 +32,18 @@ struct RequestMessagePermissionEndpoint: Endpoint {
                 limit: configuration.abuse.addressPermissionRequestsPerDay, windowSeconds: 86_400))
         let outcome = try context.store.requestPermission(from: sender.linkToken, to: recipient.linkToken,
                                                           nickname: nickname, bounds: bounds)
-        var json = JSONWriter()
-        json.beginObject()
         switch outcome {
         case .alreadyAccepted:
-            json.field("message", "Permission already granted")
-            json.field("status", "accepted")
-            json.endObject()
-            return HTTPResponse(status: .ok, json: json.bytes)
+            return .json { json in
+                json.field("message", "Permission already granted")
+                json.field("status", "accepted")
+            }
         case .pending(let id):
-            json.field("message", "Message request sent successfully")
-            json.field("request_id", id)
-            json.field("status", "pending")
-            json.endObject()
-            return HTTPResponse(status: .created, json: json.bytes)
+            return .json(.created) { json in
+                json.field("message", "Message request sent successfully")
+                json.field("request_id", id)
+                json.field("status", "pending")
+            }
         case .rejected(let wait):
             throw APIError.tooManyRequests("The recipient declined this link's request; ask again after the wait",
                                            retryAfter: wait)

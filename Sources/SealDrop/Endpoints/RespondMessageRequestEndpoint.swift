@@ -23,12 +23,10 @@ struct RespondMessageRequestEndpoint: Endpoint {
         }
         let answered = try context.store.answerRequest(id: requestID, with: status)
         guard answered else { throw APIError.badRequest("Request already processed") }
-        var json = JSONWriter()
-        json.beginObject()
-        json.field("message", "Request \(status.rawValue) successfully")
-        json.field("request_id", requestID)
-        json.field("status", status.rawValue)
-        json.endObject()
-        return HTTPResponse(status: .ok, json: json.bytes)
+        return .json { json in
+            json.field("message", "Request \(status.rawValue) successfully")
+            json.field("request_id", requestID)
+            json.field("status", status.rawValue)
+        }
     }
 }

@@ -8,11 +8,9 @@ struct RotateFetchTokenEndpoint: Endpoint {
         let token = Tokens.fetchToken()
         let replaced = try context.store.replaceFetchTokenHash(linkToken: owner.linkToken, hash: SHA256.hexDigest(utf8: token))
         guard replaced else { throw APIError.unknownLink }
-        var json = JSONWriter()
-        json.beginObject()
-        json.field("message", "Fetch token rotated")
-        json.field("fetch_token", token)
-        json.endObject()
-        return HTTPResponse(status: .ok, json: json.bytes)
+        return .json { json in
+            json.field("message", "Fetch token rotated")
+            json.field("fetch_token", token)
+        }
     }
 }

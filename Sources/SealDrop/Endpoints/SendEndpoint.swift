@@ -49,10 +49,12 @@ struct SendEndpoint: Endpoint {
         let mailbox = MailboxLimits(maxUnseenMessages: abuse.mailboxMaxMessages, maxUnseenBytes: abuse.mailboxMaxBytes,
                                     sendsPerWindow: abuse.linkSendsPerWindow, windowSeconds: abuse.linkWindowSeconds)
         let message = NewMessage(linkToken: linkToken, encryptedMessage: ciphertext, metadataJSON: metadataJSON)
-        let outcome = try context.store.insertMessage(message, limits: mailbox)
-        let id: Int64
-        switch outcome {
-        case .stored(let stored): id = stored
+        switch try context.store.insertMessage(message, limits: mailbox) {
+        case .stored(let id):
+            return .json(.created) { json in
+                json.field("message", "Message sent successfully")
+                json.field("id", id)
+            }
         case .unknownLink: throw APIError.unknownLink
         case .mailboxFull:
             // The recipient has to fetch and acknowledge first; that takes a while.
@@ -62,12 +64,6 @@ struct SendEndpoint: Endpoint {
             let interval = (abuse.linkWindowSeconds + abuse.linkSendsPerWindow - 1) / max(1, abuse.linkSendsPerWindow)
             throw APIError.tooManyRequests("Too many messages to this link; slow down", retryAfter: max(1, interval))
         }
-        var json = JSONWriter()
-        json.beginObject()
-        json.field("message", "Message sent successfully")
-        json.field("id", id)
-        json.endObject()
-        return HTTPResponse(status: .created, json: json.bytes)
     }
 
     /// A send naming its sender must prove it owns that link (link tokens are

@@ -5,10 +5,6 @@ struct UnregisterEndpoint: Endpoint {
         let owner = try context.requireOwner(body)
         let removed = try context.store.deleteClient(linkToken: owner.linkToken)
         guard removed else { throw APIError.unknownLink }
-        var json = JSONWriter()
-        json.beginObject()
-        json.field("message", "Link removed")
-        json.endObject()
-        return HTTPResponse(status: .ok, json: json.bytes)
+        return .json { $0.field("message", "Link removed") }
     }
 }

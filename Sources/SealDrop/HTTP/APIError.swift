@@ -48,12 +48,10 @@ public struct APIError: Error, Sendable, Equatable {
         headers: [("Retry-After", "5")])
 
     public func response() -> HTTPResponse {
-        var body = JSONWriter()
-        body.beginObject()
-        body.field("error", message)
-        for (key, value) in fields { body.field(key, value) }
-        body.endObject()
-        var response = HTTPResponse(status: status, json: body.bytes)
+        var response = HTTPResponse.json(status) { json in
+            json.field("error", message)
+            for (key, value) in fields { json.field(key, value) }
+        }
         response.headers.append(contentsOf: headers)
         return response
     }
