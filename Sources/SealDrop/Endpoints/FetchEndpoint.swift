@@ -13,19 +13,17 @@
 /// count against the link's limit for a client that never uses it.
 struct FetchEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws -> HTTPResponse {
-        let body = try context.body()
-        let claim = try context.claimOwnership(body)
-        let chaining = try body.optionalBool("next_challenge") ?? false
-        var query = MessageQuery()
-        query.includeSeen = try body.optionalBool("include_seen") ?? false
-        let page = try Page(body, limits: context.limits)
-        query.limit = page.readCount
-        query.beforeID = try body.optionalInteger("before_id", in: 1...Int64.max)
-        query.sinceID = try body.optionalInteger("since_id", in: 0...Int64.max)
-        // Any other order is newest first, as the original server read it.
-        query.ascending = try body.optionalString("order").map { RequestBody.equalsIgnoringASCIICase($0, "asc") } ?? false
-        // Proof last: a request refused for its other fields leaves its challenge unused.
-        let owner = try context.prove(claim, chaining: chaining)
+        let (owner, (query, page)) = try context.requireOwner(context.body(), offeringNextChallenge: true) { body in
+            var query = MessageQuery()
+            query.includeSeen = try body.optionalBool("include_seen") ?? false
+            let page = try Page(body, limits: context.limits)
+            query.limit = page.readCount
+            query.beforeID = try body.optionalInteger("before_id", in: 1...Int64.max)
+            query.sinceID = try body.optionalInteger("since_id", in: 0...Int64.max)
+            // Any other order is newest first, as the original server read it.
+            query.ascending = try body.optionalString("order").map { RequestBody.equalsIgnoringASCIICase($0, "asc") } ?? false
+            return (query, page)
+        }
 
         let (messages, hasMore) = page.cut(try context.store.messages(linkToken: owner.linkToken, query: query))
 

@@ -3,12 +3,9 @@
 /// reach however many there are. Requests left unanswered past retention lapse.
 struct GetMessageRequestsEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws -> HTTPResponse {
-        let body = try context.body()
-        let claim = try context.claimOwnership(body)
-        let page = try Page(body, limits: context.limits)
-        let beforeID = try body.optionalInteger("before_id", in: 1...Int64.max)
-        // Proof last: a request refused for its other fields leaves its challenge unused.
-        let owner = try context.prove(claim)
+        let (owner, (page, beforeID)) = try context.requireOwner(context.body()) { body in
+            (try Page(body, limits: context.limits), try body.optionalInteger("before_id", in: 1...Int64.max))
+        }
         let pendingSeconds = context.configuration.retention.messageSeconds
         let (requests, hasMore) = page.cut(try context.store.pendingRequests(
             to: owner.linkToken, beforeID: beforeID, limit: page.readCount, pendingSeconds: pendingSeconds))

@@ -34,20 +34,26 @@ struct EndpointContext {
 
 extension EndpointContext {
     /// The link named by the body's `link_token`, once the caller has proved
-    /// owning it (signed challenge or bearer fetch token); 404 or 401 otherwise.
+    /// owning it (signed challenge or bearer fetch token), and the endpoint's own
+    /// fields, read by `fields` between finding the link and checking the proof:
+    /// an unknown link is 404, a bad field 400 and a bad proof 401, in that order,
+    /// and a request refused for its fields leaves its challenge unused.
+    ///
+    /// - Parameter offeringNextChallenge: the endpoint hands a challenge proof the
+    ///   next challenge of a chain when the body's `next_challenge` asks for it
+    ///   (`/fetch`); the flag is read right after the link is found.
+    func requireOwner<Fields>(_ body: RequestBody, offeringNextChallenge: Bool = false,
+                              fields: (RequestBody) throws -> Fields) throws -> (owner: OwnedLink, fields: Fields) {
+        let authenticator = self.authenticator
+        let claim = try authenticator.claim(body)
+        let chaining = try offeringNextChallenge ? body.optionalBool("next_challenge") ?? false : false
+        let fields = try fields(body)
+        return (try authenticator.prove(claim, chaining: chaining), fields)
+    }
+
+    /// ``requireOwner(_:offeringNextChallenge:fields:)`` for an endpoint with no fields of its own.
     func requireOwner(_ body: RequestBody) throws -> OwnedLink {
-        try prove(try claimOwnership(body))
-    }
-
-    /// The first half of ``requireOwner(_:)``: the link, found (404 otherwise).
-    func claimOwnership(_ body: RequestBody) throws -> OwnershipClaim {
-        try authenticator.claim(body)
-    }
-
-    /// The second half: the claim's proof checked (401 otherwise). With
-    /// `chaining`, a challenge proof also yields the challenge to sign next.
-    func prove(_ claim: OwnershipClaim, chaining: Bool = false) throws -> OwnedLink {
-        try authenticator.prove(claim, chaining: chaining)
+        try requireOwner(body) { _ in () }.owner
     }
 }
 
