@@ -6,81 +6,23 @@
 public protocol ColumnDecodable {
     /// `value` as this type; nil when it is not one: another kind of value, out of
     /// range, or NULL (which only an `Optional` accepts).
-    init?(columnValue value: Value)
+    static func decode(_ value: Value) -> Self?
 }
 
 /// NULL becomes nil; any other value must be a `Wrapped`.
 extension Optional: ColumnDecodable where Wrapped: ColumnDecodable {
-    public init?(columnValue value: Value) {
-        if value.isNull {
-            self = .none
-        } else if let wrapped = Wrapped(columnValue: value) {
-            self = .some(wrapped)
-        } else {
-            return nil
-        }
+    public static func decode(_ value: Value) -> Wrapped?? {
+        value.isNull ? .some(nil) : Wrapped.decode(value).map { .some($0) }
     }
 }
 
-extension Int64: ColumnDecodable {
-    /// ``Value/int64``: an integer in range, or a whole DECIMAL (`SUM()`).
-    public init?(columnValue value: Value) {
-        guard let int = value.int64 else { return nil }
-        self = int
-    }
-}
-
-extension Int: ColumnDecodable {
-    /// ``Value/int64``, in range of `Int`.
-    public init?(columnValue value: Value) {
-        guard let int = value.int64.flatMap({ Int(exactly: $0) }) else { return nil }
-        self = int
-    }
-}
-
-extension UInt64: ColumnDecodable {
-    /// ``Value/uint64``.
-    public init?(columnValue value: Value) {
-        guard let int = value.uint64 else { return nil }
-        self = int
-    }
-}
-
-extension Double: ColumnDecodable {
-    /// ``Value/double``.
-    public init?(columnValue value: Value) {
-        guard let double = value.double else { return nil }
-        self = double
-    }
-}
-
-extension Bool: ColumnDecodable {
-    /// ``Value/bool``: an integer, as BOOLEAN columns hold it.
-    public init?(columnValue value: Value) {
-        guard let bool = value.bool else { return nil }
-        self = bool
-    }
-}
-
-extension String: ColumnDecodable {
-    /// ``Value/string``: text only; a blob is not decoded implicitly.
-    public init?(columnValue value: Value) {
-        guard let text = value.string else { return nil }
-        self = text
-    }
-}
-
-extension DateTime: ColumnDecodable {
-    /// ``Value/dateTime``.
-    public init?(columnValue value: Value) {
-        guard let dateTime = value.dateTime else { return nil }
-        self = dateTime
-    }
-}
-
-extension Value: ColumnDecodable {
-    /// Any value as it is, NULL included.
-    public init?(columnValue value: Value) {
-        self = value
-    }
-}
+/// ``Value/int64``: an integer in range, or a whole DECIMAL (`SUM()`).
+extension Int64: ColumnDecodable { public static func decode(_ value: Value) -> Int64? { value.int64 } }
+/// ``Value/int64``, in range of `Int`.
+extension Int: ColumnDecodable { public static func decode(_ value: Value) -> Int? { value.int64.flatMap { Int(exactly: $0) } } }
+/// ``Value/string``: text only; a blob is not decoded implicitly.
+extension String: ColumnDecodable { public static func decode(_ value: Value) -> String? { value.string } }
+/// ``Value/bool``: an integer, as BOOLEAN columns hold it.
+extension Bool: ColumnDecodable { public static func decode(_ value: Value) -> Bool? { value.bool } }
+/// ``Value/dateTime``.
+extension DateTime: ColumnDecodable { public static func decode(_ value: Value) -> DateTime? { value.dateTime } }

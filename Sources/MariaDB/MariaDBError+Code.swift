@@ -33,9 +33,11 @@ extension MariaDBError {
     }
 }
 
-// MARK: - Server errors
+// MARK: - Named codes
 
 extension MariaDBError.Code {
+    // MARK: Server errors
+
     /// ER_DBACCESS_DENIED_ERROR: the user may not use that database (or do that in it).
     public static let databaseAccessDenied = Self(rawValue: 1044)
     /// ER_ACCESS_DENIED_ERROR: wrong user or password.
@@ -112,11 +114,9 @@ extension MariaDBError.Code {
     public static let connectionKilled = Self(rawValue: 1927)
     /// ER_CLIENT_INTERACTION_TIMEOUT: the server closed an idle connection.
     public static let clientInteractionTimeout = Self(rawValue: 4031)
-}
 
-// MARK: - Client errors (Connector/C)
+    // MARK: Client errors (Connector/C)
 
-extension MariaDBError.Code {
     /// CR_UNKNOWN_ERROR: also used for misuse of this module (e.g. nested transactions).
     public static let unknownClientError = Self(rawValue: 2000)
     /// CR_SOCKET_CREATE_ERROR.

@@ -42,7 +42,7 @@ public struct Row: Sendable {
             throw RowDecodingError(column: column, type: "\(T.self)", problem: .missingColumn(columns: columns.names))
         }
         let value = values[index]
-        guard let decoded = T(columnValue: value) else {
+        guard let decoded = T.decode(value) else {
             throw RowDecodingError(column: column, type: "\(T.self)",
                                    problem: value.isNull ? .null : .mismatch(found: value.kindName))
         }

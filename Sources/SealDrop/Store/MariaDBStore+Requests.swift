@@ -141,8 +141,7 @@ extension MariaDBStore {
 extension MessageRequestStatus: ColumnDecodable {
     /// One of the `status` ENUM's names; anything else (the empty string an invalid
     /// ENUM value becomes, NULL) is not a status.
-    public init?(columnValue value: Value) {
-        guard let name = value.string else { return nil }
-        self.init(rawValue: name)
+    public static func decode(_ value: Value) -> MessageRequestStatus? {
+        value.string.flatMap(MessageRequestStatus.init(rawValue:))
     }
 }

@@ -101,9 +101,10 @@ extension ConnectionOptions {
 
 extension Timestamp: ColumnDecodable {
     /// A DATETIME or TIMESTAMP column, read in UTC.
-    public init?(columnValue value: Value) {
-        guard case .dateTime(let value) = value else { return nil }
-        self.init(year: Int(value.year), month: Int(value.month), day: Int(value.day),
-                  hour: Int(value.hour), minute: Int(value.minute), second: Int(value.second))
+    public static func decode(_ value: Value) -> Timestamp? {
+        value.dateTime.map {
+            Timestamp(year: Int($0.year), month: Int($0.month), day: Int($0.day),
+                      hour: Int($0.hour), minute: Int($0.minute), second: Int($0.second))
+        }
     }
 }
