@@ -21,8 +21,8 @@ public final class Connection {
     /// `mysql_real_connect`, then `SET time_zone = '+00:00'`.
     /// Everything is released if any step fails.
     ///
-    /// - Throws: `MariaDBError`, e.g. ``MariaDBError/accessDenied`` (1045) or
-    ///   ``MariaDBError/cantConnect`` (2002).
+    /// - Throws: `MariaDBError`, e.g. ``MariaDBError/Code/accessDenied`` or
+    ///   ``MariaDBError/Code/cantConnect``.
     public init(_ options: ConnectionOptions) throws {
         MariaDBLibrary.initialize()
         guard MariaDBLibrary.isInitialized else {

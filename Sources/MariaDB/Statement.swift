@@ -4,7 +4,7 @@ import CMariaDB
 /// and cached by its connection.
 ///
 /// Not thread-safe: use it only on the thread that uses its connection. Once the
-/// connection is closed, its statements throw ``MariaDBError/statementClosed``.
+/// connection is closed, its statements throw ``MariaDBError/Code/statementClosed``.
 public final class Statement {
     /// The SQL text it was prepared from.
     public let sql: String
