@@ -24,8 +24,9 @@ struct EndpointContext {
         return client
     }
 
-    /// What proves this request's ownership claims: the store, the request's bearer
-    /// token and the challenge lifetime, handed down; it calls nothing up here.
+    /// What proves this request's ownership claims, handed what it checks against
+    /// (the store, the request's bearer token, the challenge lifetime) rather than
+    /// this context, so it never calls back into the endpoint's side.
     var authenticator: Authenticator {
         Authenticator(store: store, bearerToken: request.bearerToken,
                       challengeLifetimeSeconds: limits.challengeLifetimeSeconds)
