@@ -101,12 +101,16 @@ struct ClientDialectTests {
         let stored = try recipient.fetchMessages(limit: 200).reversed().compactMap { $0["encrypted_message"]?.string }
         #expect(stored == boxes.map(Base64.encode), "returned as strict base64")
         #expect(stored.compactMap(recipient.open).count == boxes.count, "every box opens")
-        let row = try #require(try testDatabaseConnection().query(
-            "SELECT unseen_bytes FROM clients WHERE link_token = ?", [.text(recipient.linkToken)]).first)
-        // What is stored: the unwrapped text and the metadata as serialized.
-        let metadataBytes = #"{"sender_nick":"Bob"}"#.utf8.count
-        #expect(row[0].int64 == Int64(stored.reduce(0) { $0 + $1.utf8.count + metadataBytes }),
-                "the byte cap counts the stored text")
+        // The byte cap counts what a message stores: its ciphertext, strict, and its metadata.
+        let row = try #require(try testDatabaseConnection().query("""
+            SELECT c.unseen_bytes AS counted, SUM(LENGTH(m.encrypted_message)) AS ciphertext,
+                   SUM(LENGTH(m.metadata)) AS metadata
+            FROM clients c JOIN messages m ON m.link_token = c.link_token
+            WHERE c.link_token = ? GROUP BY c.unseen_bytes
+            """, [.text(recipient.linkToken)]).first)
+        let ciphertext = try row.decode("ciphertext", as: Int64.self), metadata = try row.decode("metadata", as: Int64.self)
+        #expect(ciphertext == Int64(stored.reduce(0) { $0 + $1.utf8.count }), "the stored text is the strict base64")
+        #expect(try row.decode("counted", as: Int64.self) == ciphertext + metadata, "the byte cap counts the stored text and metadata")
     }
 
     @Test("Size limits count decoded bytes: a wrapped 16 KiB box is taken, one byte more is 413, 47 bytes is 400")

@@ -193,4 +193,19 @@ import Testing
         #expect(!String(decoding: outcome.response.body, as: UTF8.self).contains("hunter2"))
         #expect(outcome.logDetail?.contains("secret detail") == true)
     }
+
+    @Test func everyErrorBecomesItsResponseInOnePlace() {
+        #expect(APIError(APIError.unknownLink) == .unknownLink)
+        let unavailable = APIError(StoreError.unavailable).response()
+        #expect(unavailable.status == .serviceUnavailable)
+        #expect(unavailable.header("Retry-After") == "5")
+        struct Unexpected: Error {}
+        for error: any Error in [StoreError.failed("secret detail"), Unexpected()] {
+            let failure = APIError(error)
+            #expect(failure.status == .internalServerError)
+            #expect(String(decoding: failure.response().body, as: UTF8.self) == #"{"error":"Internal server error"}"#)
+            #expect(failure.logDetail != nil)
+        }
+        #expect(APIError(StoreError.failed("secret detail")).logDetail == "secret detail")
+    }
 }

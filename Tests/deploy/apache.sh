@@ -41,14 +41,9 @@ cleanup() {
         stop_pid "$(cat "$A/run/httpd.pid" 2>/dev/null)"
     fi
     stop_pid "$PROXY_PID"
-    db_stop
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
-portable_bin
-db_start
+begin_test
 
 # A previous run's Apache (interrupted) would hold the ports.
 if [ -s "$A/run/httpd.pid" ] && alive "$(cat "$A/run/httpd.pid")"; then

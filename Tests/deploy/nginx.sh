@@ -34,14 +34,9 @@ cleanup() {
     nginx_stop "$N"
     stop_pid "$RESPONDER_PID"
     stop_pid "$HOLDER_PID"
-    db_stop
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
-portable_bin
-db_start
+begin_test
 
 nginx_stop "$N"
 rm -rf "$N"

@@ -37,15 +37,9 @@ cleanup() {
         kill -TERM "$NSPAWN_PID" 2>/dev/null || true
         poll "$DEPLOY_TIMEOUT" gone "$NSPAWN_PID" || kill -KILL "$NSPAWN_PID" 2>/dev/null || true
     fi
-    db_stop
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
-pick_ports
-portable_bin
-db_start
+begin_test
 
 # ------------------------------------------------------------ the image
 

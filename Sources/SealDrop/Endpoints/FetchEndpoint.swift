@@ -12,39 +12,34 @@
 /// Opt-in, because a challenge handed out unasked would stay outstanding and
 /// count against the link's limit for a client that never uses it.
 struct FetchEndpoint: Endpoint {
-    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
-        let body = try context.body()
-        let claim = try context.claimOwnership(body)
-        let chaining = try body.optionalBool("next_challenge") ?? false
-        var query = MessageQuery()
-        query.includeSeen = try body.optionalBool("include_seen") ?? false
-        let page = try Page(body, limits: context.limits)
-        query.limit = page.readCount
-        query.beforeID = try body.optionalInteger("before_id", in: 1...Int64.max)
-        query.sinceID = try body.optionalInteger("since_id", in: 0...Int64.max)
-        // Any other order is newest first, as the original server read it.
-        query.ascending = try body.optionalString("order").map { RequestBody.equalsIgnoringASCIICase($0, "asc") } ?? false
-        // Proof last: a request refused for its other fields leaves its challenge unused.
-        let owner = try context.prove(claim, chaining: chaining)
+    func respond(_ context: EndpointContext) throws -> HTTPResponse {
+        let (owner, (query, page)) = try context.requireOwner(context.body(), offeringNextChallenge: true) { body in
+            var query = MessageQuery()
+            query.includeSeen = try body.optionalBool("include_seen") ?? false
+            let page = try Page(body, limits: context.limits)
+            query.limit = page.readCount
+            query.beforeID = try body.optionalInteger("before_id", in: 1...Int64.max)
+            query.sinceID = try body.optionalInteger("since_id", in: 0...Int64.max)
+            // Any other order is newest first, as the original server read it.
+            query.ascending = try body.optionalString("order").map { RequestBody.equalsIgnoringASCIICase($0, "asc") } ?? false
+            return (query, page)
+        }
 
-        let (messages, hasMore) = page.cut(try database { () throws(StoreError) in
-            try context.store.messages(linkToken: owner.linkToken, query: query)
-        })
+        let (messages, hasMore) = page.cut(try context.store.messages(linkToken: owner.linkToken, query: query))
 
-        var json = JSONWriter(capacity: 160 + messages.reduce(0) { $0 + $1.encryptedMessage.utf8.count + 160 })
-        json.beginObject()
-        json.field("message", "Messages retrieved successfully")
-        json.key("data")
-        json.beginArray()
-        for message in messages { write(message, to: &json) }
-        json.endArray()
-        // An empty page leaves the cursor where the client had it (null if it sent
-        // none), so a poller that always passes next_cursor on never goes back.
-        Page.writeSummary(count: messages.count, hasMore: hasMore,
-                          cursor: messages.last?.id ?? (query.ascending ? query.sinceID : query.beforeID), to: &json)
-        if let next = owner.nextChallenge { json.field("next_challenge", next) }
-        json.endObject()
-        return HTTPResponse(status: .ok, json: json.bytes)
+        let capacity = 160 + messages.reduce(0) { $0 + $1.encryptedMessage.utf8.count + 160 }
+        return .json(capacity: capacity) { json in
+            json.field("message", "Messages retrieved successfully")
+            json.key("data")
+            json.beginArray()
+            for message in messages { write(message, to: &json) }
+            json.endArray()
+            // An empty page leaves the cursor where the client had it (null if it sent
+            // none), so a poller that always passes next_cursor on never goes back.
+            Page.writeSummary(count: messages.count, hasMore: hasMore,
+                              cursor: messages.last?.id ?? (query.ascending ? query.sinceID : query.beforeID), to: &json)
+            if let next = owner.nextChallenge { json.field("next_challenge", next) }
+        }
     }
 
     private func write(_ message: StoredMessage, to json: inout JSONWriter) {

@@ -7,7 +7,7 @@ import Sodium
 struct LinkInfoEndpoint: Endpoint {
     static let prefix = "/l/"
 
-    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
+    func respond(_ context: EndpointContext) throws -> HTTPResponse {
         let linkToken = String(context.request.path.dropFirst(Self.prefix.count))
         let client = try context.requireClient(linkToken)
         let keyText = Self.encryptionKey(of: client)

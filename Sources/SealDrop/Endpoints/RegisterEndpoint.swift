@@ -3,7 +3,7 @@ import Sodium
 /// `POST /register`: stores a recipient's Ed25519 key and hands back the
 /// public link token and the secret fetch token (kept only as its SHA-256).
 struct RegisterEndpoint: Endpoint {
-    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
+    func respond(_ context: EndpointContext) throws -> HTTPResponse {
         let body = try context.body()
         let publicKey = try body.requireBase64("public_key")
         guard let keyBytes = Base64.decode(publicKey), Ed25519PublicKey(bytes: keyBytes) != nil else {
@@ -37,17 +37,15 @@ struct RegisterEndpoint: Endpoint {
                 publicKeyHash: SHA256.hexDigest(utf8: publicKey), keyType: keyType,
                 displayName: displayName, fetchTokenHash: SHA256.hexDigest(utf8: fetchToken),
                 encryptionPublicKey: encryptionKey)
-            guard let id = try database({ () throws(StoreError) in try context.store.insertClient(client) }) else { continue }
-            var json = JSONWriter()
-            json.beginObject()
-            json.field("message", "Client registered successfully")
-            json.field("client_id", id)
-            json.field("link", linkBase(context) + "/l/" + linkToken)
-            json.field("link_token", linkToken)
-            json.field("fetch_token", fetchToken)
-            json.field("key_type", keyType)
-            json.endObject()
-            return HTTPResponse(status: .created, json: json.bytes)
+            guard let id = try context.store.insertClient(client) else { continue }
+            return .json(.created) { json in
+                json.field("message", "Client registered successfully")
+                json.field("client_id", id)
+                json.field("link", linkBase(context) + "/l/" + linkToken)
+                json.field("link_token", linkToken)
+                json.field("fetch_token", fetchToken)
+                json.field("key_type", keyType)
+            }
         }
         throw APIError.internalError("link token collided three times")
     }

@@ -2,7 +2,7 @@ import Sodium
 
 /// `POST /send`: anyone holding a link drops a sealed box for its owner.
 struct SendEndpoint: Endpoint {
-    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
+    func respond(_ context: EndpointContext) throws -> HTTPResponse {
         let body = try context.body()
         let linkToken = try body.requireString("link_token")
         let ciphertext = try body.requireBase64("encrypted_message")
@@ -49,10 +49,12 @@ struct SendEndpoint: Endpoint {
         let mailbox = MailboxLimits(maxUnseenMessages: abuse.mailboxMaxMessages, maxUnseenBytes: abuse.mailboxMaxBytes,
                                     sendsPerWindow: abuse.linkSendsPerWindow, windowSeconds: abuse.linkWindowSeconds)
         let message = NewMessage(linkToken: linkToken, encryptedMessage: ciphertext, metadataJSON: metadataJSON)
-        let outcome = try database { () throws(StoreError) in try context.store.insertMessage(message, limits: mailbox) }
-        let id: Int64
-        switch outcome {
-        case .stored(let stored): id = stored
+        switch try context.store.insertMessage(message, limits: mailbox) {
+        case .stored(let id):
+            return .json(.created) { json in
+                json.field("message", "Message sent successfully")
+                json.field("id", id)
+            }
         case .unknownLink: throw APIError.unknownLink
         case .mailboxFull:
             // The recipient has to fetch and acknowledge first; that takes a while.
@@ -62,24 +64,15 @@ struct SendEndpoint: Endpoint {
             let interval = (abuse.linkWindowSeconds + abuse.linkSendsPerWindow - 1) / max(1, abuse.linkSendsPerWindow)
             throw APIError.tooManyRequests("Too many messages to this link; slow down", retryAfter: max(1, interval))
         }
-        var json = JSONWriter()
-        json.beginObject()
-        json.field("message", "Message sent successfully")
-        json.field("id", id)
-        json.endObject()
-        return HTTPResponse(status: .created, json: json.bytes)
     }
 
     /// A send naming its sender must prove it owns that link (link tokens are
     /// public) and must have been accepted by the recipient.
     private func checkPermission(from sender: String, to recipient: String, body: RequestBody,
-                                 context: EndpointContext) throws(APIError) {
-        let senderClient: ClientRecord
-        do { senderClient = try context.requireClient(sender) } catch where error.status == .notFound { throw APIError.notFound("Invalid from_link_token") }
-        try Authenticator(context: context).authenticate(senderClient, body: body)
-        let permitted = try database { () throws(StoreError) in
-            try context.store.isPermitted(from: senderClient.linkToken, to: recipient)
-        }
+                                 context: EndpointContext) throws {
+        guard let senderClient = try context.client(sender) else { throw APIError.notFound("Invalid from_link_token") }
+        try context.authenticator.authenticate(senderClient, body: body)
+        let permitted = try context.store.isPermitted(from: senderClient.linkToken, to: recipient)
         guard permitted else {
             _ = try context.requireClient(recipient)
             throw APIError(.forbidden, "Permission denied. Please request permission first.",

@@ -47,8 +47,8 @@ final class DatabaseSession {
                 return result
             } catch let error as MariaDBError where error.isConnectionLost {
                 discardConnection()
-                // 2006: the statement never reached the server, so it can be sent again.
-                guard error.code == MariaDBError.serverGone, attempt == 1 else { throw StoreError.unavailable }
+                // Server gone: the statement never reached the server, so it can be sent again.
+                guard error.code == .serverGone, attempt == 1 else { throw StoreError.unavailable }
             } catch let error as MariaDBError where Self.isWorthRetrying(error) && attempt < 3 {
                 // InnoDB rolled the statement (or transaction) back as a whole:
                 // nothing took effect, and the next attempt usually wins.
@@ -59,10 +59,10 @@ final class DatabaseSession {
         }
     }
 
-    /// Deadlock (1213), lock wait timeout (1205), and the auto-increment read
-    /// failure (1467) concurrent INSERT … SELECT can meet under load.
+    /// Deadlock, lock wait timeout, and the auto-increment read failure
+    /// concurrent INSERT … SELECT can meet under load.
     private static func isWorthRetrying(_ error: MariaDBError) -> Bool {
-        error.isTransactionRetryable || error.code == 1467
+        error.isTransactionRetryable || error.code == .autoIncrementReadFailed
     }
 
     /// Whether the database answers. A connection that ran a statement within the
@@ -75,7 +75,7 @@ final class DatabaseSession {
         }
         try withConnection { connection in
             guard connection.ping() else {
-                throw MariaDBError(code: MariaDBError.serverGone, sqlState: "HY000", message: "ping failed")
+                throw MariaDBError(code: .serverGone, sqlState: "HY000", message: "ping failed")
             }
         }
     }

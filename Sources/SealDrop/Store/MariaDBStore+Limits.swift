@@ -28,7 +28,7 @@ extension MariaDBStore {
             _ = try connection.run("INSERT IGNORE INTO sealdrop_settings (name, value) VALUES ('rate_limit_key', ?)",
                                    [.text(Base64.encode(RandomBytes.generate(count: 32)))])
             let rows = try connection.query("SELECT value FROM sealdrop_settings WHERE name = 'rate_limit_key'")
-            guard let text = rows.first?[0].string, let key = Base64.decode(text) else {
+            guard let text = try rows.first?.decode("value", as: String.self), let key = Base64.decode(text) else {
                 throw StoreError.failed("rate_limit_key setting is unreadable")
             }
             return key

@@ -52,7 +52,7 @@ extension MariaDBStore {
     private func pairAnswer(from: String, to: String, bounds: PermissionRequestBounds,
                             connection: Connection) throws -> PermissionRequestOutcome? {
         let rows = try connection.query("""
-            SELECT id, status, TIMESTAMPDIFF(SECOND, NOW(), updated_at + INTERVAL ? SECOND) FROM message_requests
+            SELECT id, status, TIMESTAMPDIFF(SECOND, NOW(), updated_at + INTERVAL ? SECOND) AS wait_seconds FROM message_requests
             WHERE from_link_token = ? AND to_link_token = ?
               AND (status = 'accepted'
                    OR (status = 'pending' AND created_at > NOW() - INTERVAL ? SECOND)
@@ -61,10 +61,11 @@ extension MariaDBStore {
             """, [.int(Int64(bounds.rejectionWaitSeconds)), .text(from), .text(to),
                   .int(Int64(bounds.pendingSeconds)), .int(Int64(bounds.rejectionWaitSeconds))])
         guard let row = rows.first else { return nil }
-        switch row[1].string {
-        case "accepted": return .alreadyAccepted
-        case "pending": return .pending(id: row[0].int64 ?? 0)
-        default: return .rejected(retryAfter: max(1, Int(row[2].int64 ?? 1)))
+        switch try row.decode("status", as: MessageRequestStatus.self) {
+        case .accepted: return .alreadyAccepted
+        case .pending: return .pending(id: try row.decode("id"))
+        // The row matched on its `updated_at`, so the wait is never NULL.
+        case .rejected: return .rejected(retryAfter: max(1, try row.decode("wait_seconds", as: Int.self)))
         }
     }
 
@@ -73,16 +74,18 @@ extension MariaDBStore {
     private func openRequestsAtBound(from: String, bounds: PermissionRequestBounds,
                                      connection: Connection) throws -> Int? {
         let row = try connection.query("""
-            SELECT COUNT(*), TIMESTAMPDIFF(SECOND, NOW(), MIN(IF(status = 'pending', created_at + INTERVAL ? SECOND,
-                                                                   updated_at + INTERVAL ? SECOND)))
+            SELECT COUNT(*) AS open_requests, TIMESTAMPDIFF(SECOND, NOW(), MIN(IF(status = 'pending', created_at + INTERVAL ? SECOND,
+                                                                           updated_at + INTERVAL ? SECOND))) AS wait_seconds
             FROM message_requests
             WHERE from_link_token = ?
               AND ((status = 'pending' AND created_at > NOW() - INTERVAL ? SECOND)
                    OR (status = 'rejected' AND updated_at > NOW() - INTERVAL ? SECOND))
             """, [.int(Int64(bounds.pendingSeconds)), .int(Int64(bounds.rejectionWaitSeconds)), .text(from),
                   .int(Int64(bounds.pendingSeconds)), .int(Int64(bounds.rejectionWaitSeconds))]).first
-        guard let row, (row[0].int64 ?? 0) >= Int64(bounds.maxOpenPerLink) else { return nil }
-        return max(1, Int(row[1].int64 ?? 1))
+        guard let row else { throw StoreError.failed("the count of open requests answered no row") }
+        guard try row.decode("open_requests", as: Int.self) >= bounds.maxOpenPerLink else { return nil }
+        // At least one row matched on the time the wait is read from, so it is never NULL.
+        return max(1, try row.decode("wait_seconds", as: Int.self))
     }
 
     public func pendingRequests(to: String, beforeID: Int64?, limit: Int,
@@ -128,10 +131,17 @@ extension MariaDBStore {
         return Int(rejected.affectedRows + unanswered.affectedRows)
     }
 
-    private static func requestRecord(_ row: Row) -> MessageRequestRecord {
-        MessageRequestRecord(
-            id: row[0].int64 ?? 0, fromLinkToken: row[1].string ?? "", toLinkToken: row[2].string ?? "",
-            fromNickname: row[3].string ?? "", status: MessageRequestStatus(rawValue: row[4].string ?? "") ?? .pending,
-            createdAt: row[5].timestamp)
+    private static func requestRecord(_ row: Row) throws -> MessageRequestRecord {
+        try MessageRequestRecord(
+            id: row.decode("id"), fromLinkToken: row.decode("from_link_token"), toLinkToken: row.decode("to_link_token"),
+            fromNickname: row.decode("from_nickname"), status: row.decode("status"), createdAt: row.decode("created_at"))
+    }
+}
+
+extension MessageRequestStatus: ColumnDecodable {
+    /// One of the `status` ENUM's names; anything else (the empty string an invalid
+    /// ENUM value becomes, NULL) is not a status.
+    public static func decode(_ value: Value) -> MessageRequestStatus? {
+        value.string.flatMap(MessageRequestStatus.init(rawValue:))
     }
 }
