@@ -22,8 +22,11 @@ let package = Package(
         .target(name: "Sodium", dependencies: ["CSodium"]),
         .target(name: "MariaDB", dependencies: ["CMariaDB"]),
 
-        .target(name: "SealDrop", dependencies: ["FastCGI", "Sodium", "MariaDB"]),
+        // The sender page (Web/ and Debian's tweetnacl) is embedded by a build-tool plugin.
+        .target(name: "SealDrop", dependencies: ["FastCGI", "Sodium", "MariaDB"], plugins: ["EmbedWebPlugin"]),
         .executableTarget(name: "sealdrop", dependencies: ["SealDrop"]),
+        .executableTarget(name: "EmbedWeb"),
+        .plugin(name: "EmbedWebPlugin", capability: .buildTool(), dependencies: ["EmbedWeb"]),
 
         .target(name: "TestSupport", dependencies: ["Sodium"], path: "Tests/Support"),
         .testTarget(name: "SodiumTests", dependencies: ["Sodium"]),

@@ -31,19 +31,32 @@ COMMON=(-swift-version 6 -O -g -sanitize=fuzzer,address -parse-as-library -warni
         -I "$OUT" -I Sources/CFastCGI -I Sources/CSodium -I Sources/CMariaDB
         -Xcc -I/usr/include/mariadb)
 
-# module NAME [extra flags]: one object and one .swiftmodule per library module.
+# module NAME [extra flags]: one object and one .swiftmodule per library module,
+# with the generated sources of $OUT/generated/NAME/ (the build-tool plugin's work).
 module() {
     local name=$1
     shift
     local files
-    mapfile -t files < <(find "Sources/$name" -name '*.swift' | sort)
+    mapfile -t files < <(find "Sources/$name" "$OUT/generated/$name" -name '*.swift' 2>/dev/null | sort)
     swiftc "${COMMON[@]}" "$@" -module-name "$name" -wmo -c "${files[@]}" \
         -emit-module -emit-module-path "$OUT/$name.swiftmodule" -o "$OUT/$name.o"
+}
+
+# What Plugins/EmbedWebPlugin does for `swift build`: the sender page (Web/ and
+# Debian's tweetnacl, which scripts/tweetnacl.sh finds or unpacks) as Swift source.
+embed_web() {
+    local nacl files
+    nacl=$(scripts/tweetnacl.sh) || exit 1
+    mapfile -t files < <(find Web -maxdepth 1 -type f ! -name '.*' | sort)
+    mkdir -p "$OUT/generated/SealDrop"
+    swiftc -swift-version 6 -O Sources/EmbedWeb/main.swift -o "$OUT/EmbedWeb"
+    "$OUT/EmbedWeb" "$OUT/generated/SealDrop/EmbeddedWeb.swift" "${files[@]}" "$nacl"
 }
 
 build() {
     mkdir -p "$OUT"
     local sources=(Sources/FastCGI/*.swift Sources/Sodium/*.swift Sources/MariaDB/*.swift Sources/SealDrop/*/*.swift
+                   Sources/EmbedWeb/*.swift Web/*
                    Fuzz/*.swift Tests/SealDropTests/FuzzRegressionTests.swift Tests/SealDropTests/FieldFuzzHarness.swift
                    Tests/SealDropTests/InMemoryStore.swift)
     # Rebuild only when a source is newer than the binary.
@@ -52,6 +65,7 @@ build() {
         return 0
     fi
     echo "fuzz: building $BINARY"
+    embed_web
     module FastCGI
     module Sodium
     module MariaDB

@@ -41,6 +41,8 @@ deploy-deps:
 # holding nothing but the static archives makes every one of those -l resolve to
 # the archive, with no change to Package.swift.
 portable: check-swift
+	@# The sender page embeds Debian's tweetnacl (installed, or unpacked into .deps/).
+	@scripts/tweetnacl.sh >/dev/null
 	@mkdir -p $(PORTABLE_WORK)/lib $(PORTABLE_WORK)/pkgconfig dist
 	@for name in $(PORTABLE_ARCHIVES); do \
 	    archive=$$($(PORTABLE_CC) -print-file-name=lib$$name.a); \

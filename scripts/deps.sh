@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages SealDrop needs to build, test and run its dev stack.
-# Idempotent (scripts/apt-install.sh): when everything is installed it only asks dpkg
-# and never touches the network.
+# Idempotent (scripts/apt-install.sh, scripts/tweetnacl.sh): when everything is
+# installed it only asks dpkg and never touches the network.
 set -euo pipefail
 
 packages=(
@@ -17,6 +17,13 @@ packages=(
     mariadb-server mariadb-client nginx curl spawn-fcgi
     # Tests/python/seed_flow.py
     python3 python3-nacl python3-requests
+    # Tests/python/browser_test.py: headless Chromium driven by Selenium (from PyPI,
+    # in a venv: scripts/browser-test.sh)
+    chromium chromium-driver python3-venv
 )
 
-exec "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" deps "${packages[@]}"
+here=$(dirname "${BASH_SOURCE[0]}")
+"$here/apt-install.sh" deps "${packages[@]}"
+# The sender page embeds Debian's tweetnacl at build time: installed, or unpacked
+# into .deps/ (without the nodejs the package would pull in).
+"$here/tweetnacl.sh" >/dev/null

@@ -3,7 +3,7 @@ extension Connection {
     /// returns, or `ROLLBACK` if `body` throws (the error is then rethrown).
     ///
     /// Transactions do not nest: calling this inside `body` throws. If `COMMIT` fails
-    /// (e.g. ``MariaDBError/deadlock``), a `ROLLBACK` is attempted and the commit error
+    /// (e.g. ``MariaDBError/Code/deadlock``), a `ROLLBACK` is attempted and the commit error
     /// thrown; ``MariaDBError/isTransactionRetryable`` tells whether running the whole
     /// transaction again may succeed.
     ///
@@ -11,7 +11,7 @@ extension Connection {
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         guard !isInTransaction else {
             throw MariaDBError(
-                code: MariaDBError.unknownClientError,
+                code: .unknownClientError,
                 message: "transaction() was called inside a transaction"
             )
         }

@@ -21,15 +21,15 @@ public final class Connection {
     /// `mysql_real_connect`, then `SET time_zone = '+00:00'`.
     /// Everything is released if any step fails.
     ///
-    /// - Throws: `MariaDBError`, e.g. ``MariaDBError/accessDenied`` (1045) or
-    ///   ``MariaDBError/cantConnect`` (2002).
+    /// - Throws: `MariaDBError`, e.g. ``MariaDBError/Code/accessDenied`` or
+    ///   ``MariaDBError/Code/cantConnect``.
     public init(_ options: ConnectionOptions) throws {
         MariaDBLibrary.initialize()
         guard MariaDBLibrary.isInitialized else {
-            throw MariaDBError(code: MariaDBError.unknownClientError, message: "mysql_library_init failed")
+            throw MariaDBError(code: .unknownClientError, message: "mysql_library_init failed")
         }
         guard let mysql = mysql_init(nil) else {
-            throw MariaDBError(code: MariaDBError.outOfMemory, message: "mysql_init failed")
+            throw MariaDBError(code: .outOfMemory, message: "mysql_init failed")
         }
         do {
             try Self.configure(mysql, options)
@@ -156,7 +156,7 @@ extension Connection {
     private static func configure(_ mysql: UnsafeMutablePointer<MYSQL>, _ options: ConnectionOptions) throws {
         func set(_ option: mysql_option, _ value: UnsafeRawPointer, _ name: String) throws {
             if mysql_options(mysql, option, value) != 0 {
-                throw MariaDBError(code: MariaDBError.unknownClientError, message: "cannot set option \(name)")
+                throw MariaDBError(code: .unknownClientError, message: "cannot set option \(name)")
             }
         }
         try "utf8mb4".withCString { try set(MYSQL_SET_CHARSET_NAME, $0, "charset") }

@@ -15,10 +15,10 @@ extension ConnectionHealth: Sendable {}
 
 extension MariaDBError {
     /// Thrown, without touching the network, by every call on a connection already
-    /// marked broken. Its code is ``serverGone``: nothing was sent, so a caller may
+    /// marked broken. Its code is ``Code/serverGone``: nothing was sent, so a caller may
     /// retry on a new connection.
     static let connectionBroken = MariaDBError(
-        code: serverGone,
+        code: .serverGone,
         message: "the connection was lost earlier and must be replaced"
     )
 }

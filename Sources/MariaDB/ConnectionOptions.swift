@@ -16,7 +16,7 @@ public struct ConnectionOptions: Sendable {
     /// Seconds to wait for the connection to be made (`MYSQL_OPT_CONNECT_TIMEOUT`).
     public var connectTimeout: UInt32
     /// Seconds to wait for each read from the server (`MYSQL_OPT_READ_TIMEOUT`); a
-    /// statement that takes longer fails with ``MariaDBError/lostConnection``.
+    /// statement that takes longer fails with ``MariaDBError/Code/lostConnection``.
     public var readTimeout: UInt32
     /// Seconds to wait for each write to the server (`MYSQL_OPT_WRITE_TIMEOUT`).
     public var writeTimeout: UInt32

@@ -6,7 +6,7 @@ extension MariaDBError {
     /// everything from the first `'` up to the last occurrence of the text that follows
     /// it in that message's format. When that text is missing (a format changed), all
     /// of the message after the first quote is dropped: redacting too much is safe.
-    static func redactingValues(in message: String, code: UInt32) -> String {
+    static func redactingValues(in message: String, code: Code) -> String {
         guard let end = ValueEnd(code: code), let open = message.firstIndex(of: "'") else {
             return message
         }
@@ -28,17 +28,17 @@ extension MariaDBError {
         case lastQuote
 
         /// Nil for codes whose message quotes no value.
-        init?(code: UInt32) {
+        init?(code: Code) {
             switch code {
-            case MariaDBError.duplicateEntry, MariaDBError.duplicateEntryWithKeyName:
+            case .duplicateEntry, .duplicateEntryWithKeyName:
                 self = .before("' for key ")  // Duplicate entry '%s' for key '%s'
-            case 1366:  // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD: Incorrect %s value: '%s' for column ...
+            case .wrongValueForColumn:  // Incorrect %s value: '%s' for column ...
                 self = .before("' for column ")
-            case 1411:  // ER_WRONG_VALUE_FOR_TYPE: Incorrect %s value: '%s' for function %s
+            case .wrongValueForFunction:  // Incorrect %s value: '%s' for function %s
                 self = .before("' for function ")
-            case 1367:  // ER_ILLEGAL_VALUE_FOR_TYPE: Illegal %s '%s' value found during parsing
+            case .illegalValueForType:  // Illegal %s '%s' value found during parsing
                 self = .before("' value found")
-            case 1292, 1300, 1525:  // truncated, invalid character string, wrong value: '%s' last
+            case .truncatedWrongValue, .invalidCharacterString, .wrongValue:  // the value is the last quoted item
                 self = .lastQuote
             default:
                 return nil

@@ -214,7 +214,7 @@ final class ResultBindings {
 
 extension MariaDBError {
     static let allocationFailed = MariaDBError(
-        code: outOfMemory,
+        code: .outOfMemory,
         message: "result buffers are not allocated"
     )
 }

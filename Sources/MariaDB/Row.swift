@@ -22,8 +22,31 @@ public struct Row: Sendable {
 
     /// The value of the first column named `column` (an exact match first, then
     /// ignoring ASCII case, as MariaDB does); ``Value/null`` when there is no such column.
+    /// Where a missing column or another type must not pass unnoticed, use ``decode(_:as:)``.
     public subscript(_ column: String) -> Value {
         columns.index(of: column).map { values[$0] } ?? .null
+    }
+
+    /// The value of column `column` (matched as ``subscript(_:)-(String)`` matches) as a `T`.
+    /// Ask for an `Optional` where the column may be NULL.
+    ///
+    /// ```swift
+    /// let id = try row.decode("id", as: Int64.self)
+    /// let name = try row.decode("display_name", as: String?.self)
+    /// ```
+    ///
+    /// - Throws: ``RowDecodingError`` when the result has no such column, or its value
+    ///   is NULL or of another kind than `T` takes: never a default.
+    public func decode<T: ColumnDecodable>(_ column: String, as type: T.Type = T.self) throws(RowDecodingError) -> T {
+        guard let index = columns.index(of: column) else {
+            throw RowDecodingError(column: column, type: "\(T.self)", problem: .missingColumn(columns: columns.names))
+        }
+        let value = values[index]
+        guard let decoded = T.decode(value) else {
+            throw RowDecodingError(column: column, type: "\(T.self)",
+                                   problem: value.isNull ? .null : .mismatch(found: value.kindName))
+        }
+        return decoded
     }
 
     /// Whether the result has a column named `column` (see ``subscript(_:)-(String)``).

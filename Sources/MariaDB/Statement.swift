@@ -4,7 +4,7 @@ import CMariaDB
 /// and cached by its connection.
 ///
 /// Not thread-safe: use it only on the thread that uses its connection. Once the
-/// connection is closed, its statements throw ``MariaDBError/statementClosed``.
+/// connection is closed, its statements throw ``MariaDBError/Code/statementClosed``.
 public final class Statement {
     /// The SQL text it was prepared from.
     public let sql: String
@@ -85,12 +85,12 @@ public final class Statement {
     /// stored result is freed and any further result sets are drained, on every path.
     private func run<R>(_ values: [Value], _ read: (UnsafeMutablePointer<MYSQL_STMT>) throws -> R) throws -> R {
         guard let stmt = handle else {
-            throw MariaDBError(code: MariaDBError.statementClosed, message: "the statement's connection is closed")
+            throw MariaDBError(code: .statementClosed, message: "the statement's connection is closed")
         }
         if health.isBroken { throw MariaDBError.connectionBroken }
         guard values.count == parameterCount else {
             throw MariaDBError(
-                code: MariaDBError.wrongParameterCount,
+                code: .wrongParameterCount,
                 message: "the statement has \(parameterCount) parameters, \(values.count) values were given"
             )
         }
@@ -106,7 +106,7 @@ public final class Statement {
             return result
         } catch let error as MariaDBError {
             health.record(error)
-            if error.code == MariaDBError.newStatementMetadata { needsPreparing = true }
+            if error.code == .newStatementMetadata { needsPreparing = true }
             if !error.isConnectionLost { recover(stmt, afterExecution: executed || needsPreparing) }
             throw error
         }

@@ -61,6 +61,21 @@ extension ClusterTests {
             #expect(accepted + statuses.filter { $0 == 429 }.count == 40, "\(tally(statuses))")
         }
 
+        @Test("One link asking 24 recipients at once through three nodes: 20 open requests (SEALDROP_LINK_OPEN_REQUESTS), the rest 429")
+        func openPermissionRequests() throws {
+            let cluster = try Cluster()
+            let asker = try Recipient(client: cluster.api)
+            let recipients = try (0..<24).map { _ in try Recipient(client: cluster.api).linkToken }
+            let (nodes, from, auth) = (cluster.nodes, asker.linkToken, asker.bearer)
+            let statuses = runConcurrently(24) { index in
+                (try? nodes[index % 3].call("/request_message_permission", [
+                    "from_link_token": .string(from), "to_link_token": .string(recipients[index]), "from_nickname": "Ann",
+                ], auth: auth).status) ?? 0
+            }
+            #expect(statuses.filter { $0 == 201 }.count == 20, "\(tally(statuses))")
+            #expect(statuses.filter { $0 == 429 }.count == 4, "\(tally(statuses))")
+        }
+
         /// `count` sends to `owner`'s link at once, send `i` through `apis[i % apis.count]`;
         /// their statuses.
         static func sendAtOnce(_ count: Int, to owner: Recipient, through apis: [SealDropClient]) -> [Int] {

@@ -43,7 +43,7 @@ struct AuthErrorTests {
         let challenge = try #require(try api.expect(api.challenge(linkToken: token), 200, "challenge")["challenge"]?.string)
         let proof: [String: JSON] = ["challenge": .string(challenge), "challenge_signature": .string(alice.sign(challenge))]
         let badFields: [(path: String, fields: [String: JSON])] = [
-            ("/fetch", ["order": .string("sideways")]),
+            ("/fetch", ["limit": .string("ten")]),
             ("/fetch", ["next_challenge": .string("yes")]),
             ("/ack", ["message_ids": .string("all")]),
             ("/delete_messages", ["message_ids": .array([.string("one")])]),
@@ -127,6 +127,26 @@ struct AuthErrorTests {
         expectError(try api.fetch(linkToken: token, auth: auth), 401, "fetch reusing a used challenge")
         expectError(try api.ack(linkToken: token, messageIDs: [id], auth: auth), 401, "ack reusing a used challenge")
         try expectUnseen(alice, id)
+    }
+
+    @Test("A challenge matches only byte for byte: with a space or tab after it, signed, it is 401 and stays unused")
+    func challengeMatchesExactly() throws {
+        let api = try makeAPI()
+        let (alice, id) = try recipientWithMessage(api)
+        let token = alice.linkToken
+        for chaining in [false, true] {
+            let issued = try challenge(api, alice)
+            for variant in [issued + " ", issued + "  ", issued + "\t", " " + issued] {
+                let response = try api.fetch(linkToken: token, auth: .signed(challenge: variant, signature: alice.sign(variant)),
+                                             nextChallenge: chaining)
+                expectError(response, 401, "fetch with \(variant.debugDescription) signed (chaining \(chaining))")
+            }
+            try expectUnseen(alice, id)
+            let fetched = try api.expect(api.fetch(linkToken: token, auth: .signed(challenge: issued, signature: alice.sign(issued)),
+                                                   nextChallenge: chaining),
+                                         200, "the challenge itself still works (chaining \(chaining))")
+            #expect((fetched["next_challenge"] != nil) == chaining)
+        }
     }
 
     @Test("Ack without, or with wrong, credentials is 401 and marks nothing")

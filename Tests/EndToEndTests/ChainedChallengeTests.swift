@@ -8,12 +8,12 @@ import TestSupport
 /// exactly one request, and the link's outstanding count never grows by it.
 @Suite("Chained challenges")
 struct ChainedChallengeTests {
-    /// A signed, chained fetch; returns the response and its `next_challenge`.
+    /// A signed, chained fetch with `fields` added; returns the response and its `next_challenge`.
     private func chainedFetch(_ recipient: Recipient, _ challenge: String,
-                              order: String? = nil) throws -> (HTTPResponse, String?) {
-        let response = try recipient.client.fetch(
-            linkToken: recipient.linkToken, auth: .signed(challenge: challenge, signature: recipient.sign(challenge)),
-            nextChallenge: true, order: order)
+                              _ fields: [String: JSON] = [:]) throws -> (HTTPResponse, String?) {
+        let body = fields.merging(["link_token": .string(recipient.linkToken), "next_challenge": true]) { _, own in own }
+        let response = try recipient.client.call(
+            "/fetch", body, auth: .signed(challenge: challenge, signature: recipient.sign(challenge)))
         return (response, response.json?["next_challenge"]?.string)
     }
 
@@ -93,7 +93,7 @@ struct ChainedChallengeTests {
         #expect(wrongType.json?["error"]?.string?.isEmpty == false)
     }
 
-    @Test("A refused chained fetch leaves its challenge usable: bad signature, bad order")
+    @Test("A refused chained fetch leaves its challenge usable: bad signature, bad limit")
     func refusalsBurnNothing() throws {
         let api = try makeAPI()
         let recipient = try Recipient(client: api)
@@ -103,8 +103,8 @@ struct ChainedChallengeTests {
                                    nextChallenge: true)
         #expect(forged.status == 401, "a forged signature answered \(forged)")
         #expect(forged.json?["next_challenge"] == nil)
-        let (badOrder, none) = try chainedFetch(recipient, challenge, order: "sideways")
-        #expect(badOrder.status == 400, "order sideways answered \(badOrder)")
+        let (badLimit, none) = try chainedFetch(recipient, challenge, ["limit": "ten"])
+        #expect(badLimit.status == 400, "limit \"ten\" answered \(badLimit)")
         #expect(none == nil)
         let (response, next) = try chainedFetch(recipient, challenge)
         try api.expect(response, 200, "the challenge after two refusals")

@@ -85,3 +85,9 @@ func expectRecentTimestamp(_ text: String?, sourceLocation: SourceLocation = #_s
 func urlSafe(_ text: String) -> String {
     String(text.map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 })
 }
+
+/// `text` without the ASCII whitespace (space, tab, CR, LF) SealDrop ignores in
+/// base64 fields, as the server reads it.
+func unwrapped(_ text: String) -> String {
+    String(String.UnicodeScalarView(text.unicodeScalars.filter { !" \t\r\n".unicodeScalars.contains($0) }))
+}

@@ -86,6 +86,22 @@ struct FloodLimitTests {
             expect429(try http.get("/l/\(link)", headers: from("192.0.2.77")), "26th request from one address")
             #expect(try http.get("/health", headers: from("192.0.2.77")).status == 200, "health is never limited")
             #expect(try http.get("/l/\(link)", headers: from("192.0.2.78")).status == 200)
+
+            // IPv6 (issue 13): 25 requests from addresses rotated inside one /64 share a
+            // count, another /64 has its own, and an IPv4-mapped address counts as IPv4.
+            for index in 0..<25 {
+                #expect(try http.get("/l/\(link)", headers: from("2001:db8:5:6:\(String(index, radix: 16))::1")).status == 200)
+            }
+            expect429(try http.get("/l/\(link)", headers: from("2001:db8:5:6:ffff:1:2:3")), "26th request from one /64")
+            #expect(try http.get("/l/\(link)", headers: from("2001:db8:5:7::1")).status == 200, "the next /64 is another client")
+            expect429(try http.get("/l/\(link)", headers: from("::ffff:192.0.2.77")), "192.0.2.77 written as IPv4-mapped IPv6")
+
+            // The proxy (nginx's address, trusted here) names the request: its X-Request-ID
+            // is the request's id; without one, nginx's own $request_id is.
+            let named = try http.get("/health", headers: [("X-Request-ID", "proxy-named-request-0001")])
+            #expect(named.header("X-Request-ID") == "proxy-named-request-0001")
+            let unnamed = try http.get("/health")
+            #expect(matches(unnamed.header("X-Request-ID") ?? "", "^[0-9a-f]{32}$"), "\(unnamed)")
         }
     }
 }

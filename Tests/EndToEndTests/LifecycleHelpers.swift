@@ -8,12 +8,15 @@ func call(_ api: SealDropClient, _ path: String, _ fields: [String: JSON], auth:
     try api.call(path, fields, auth: auth)
 }
 
-/// Sends `count` sealed messages to the recipient and returns their ids in order.
-func sendMessages(_ api: SealDropClient, to recipient: Recipient, count: Int, prefix: String = "m") throws -> [Int64] {
+/// Sends `count` sealed messages (each with `metadata`, if given) to the recipient
+/// and returns their ids in order.
+func sendMessages(_ api: SealDropClient, to recipient: Recipient, count: Int, prefix: String = "m",
+                  metadata: JSON? = nil) throws -> [Int64] {
     let key = recipient.boxKeys.publicKey
     return try (0..<count).map { index in
         let box = Base64.encode(SealedBox.seal(Array("\(prefix)\(index)".utf8), to: key))
-        let json = try api.expect(api.send(linkToken: recipient.linkToken, ciphertext: box), 201, "POST /send")
+        let json = try api.expect(api.send(linkToken: recipient.linkToken, ciphertext: box, metadata: metadata),
+                                  201, "POST /send")
         guard let id = json["id"]?.int else { throw HTTPClientError("send answered without id: \(json)") }
         return id
     }
@@ -54,4 +57,18 @@ func withScratchDatabase<R>(
     try stackDatabase.execute("CREATE DATABASE \(scratch) CHARACTER SET utf8mb4 COLLATE \(collation)")
     defer { _ = try? stackDatabase.execute("DROP DATABASE IF EXISTS \(scratch)") }
     return try body(settings, stackDatabase, scratch)
+}
+
+/// A settings file in the test stack's run directory naming `database` on the stack's
+/// server, for running the binary (`migrate`, a CGI request) against a scratch database.
+func configFile(_ settings: TestEnvironment.Database, database: String) throws -> String {
+    let path = try TestEnvironment.runDirectory() + "/\(database).env"
+    try """
+        DB_SOCKET=\(settings.socket)
+        DB_USER=\(settings.user)
+        DB_PASSWORD=\(settings.password)
+        DB_NAME=\(database)
+
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
 }

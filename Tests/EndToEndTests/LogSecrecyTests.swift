@@ -12,8 +12,11 @@ struct LogSecrecyTests {
     /// `<time> <request id> <METHOD> <route> <status> <duration>ms`; the id is the
     /// responder's `<pid>-<worker>-<n>` or a front server's plain token.
     static let requestLine = #"\S+ [0-9A-Za-z-]{1,64} [A-Z]+ \S+ [0-9]{3} [0-9]+(\.[0-9]+)?ms"#
-    /// A request id of our own, which the responder takes from `X-Request-ID`.
+    /// A request id of the client's own in `X-Request-ID`: this stack trusts no proxy,
+    /// so the responder must not take it (it could name another request's line).
     static let probeID = "log-secrecy-probe-0001"
+    /// nginx's `$request_id`, which the stack's nginx passes as `REQUEST_ID`.
+    static let nginxID = "^[0-9a-f]{32}$"
 
     @Test("One line per request with method, route, status, duration and id; no secret in the log")
     func logHasOneLinePerRequestAndNoSecrets() throws {
@@ -43,7 +46,8 @@ struct LogSecrecyTests {
             for (id, summary) in answered {
                 #expect(parsed.filter { $0.id == id }.map(\.summary) == [summary], "no single log line \(id) for \(summary)")
             }
-            #expect(answered.contains { $0.id == Self.probeID }, "the front server's X-Request-ID was not used")
+            #expect(!parsed.contains { $0.id == Self.probeID }, "a client's X-Request-ID named a log line")
+            #expect(answered.allSatisfy { matches($0.id, Self.nginxID) }, "ids other than nginx's: \(answered.map(\.id))")
 
             let log = try String(contentsOfFile: logPath, encoding: .utf8)
             for (what, secret) in secrets {

@@ -23,10 +23,10 @@ struct MailboxCounterTests {
         return Mailbox(messages: row[0].int64 ?? -1, bytes: row[1].int64 ?? -1)
     }
 
-    /// What the messages themselves say.
+    /// What the messages themselves say: a message takes its ciphertext and its metadata.
     private func truth(_ link: String, _ connection: Connection) throws -> Mailbox {
         let row = try #require(try connection.query("""
-            SELECT COUNT(*), COALESCE(SUM(LENGTH(encrypted_message)), 0) FROM messages
+            SELECT COUNT(*), COALESCE(SUM(LENGTH(encrypted_message) + COALESCE(LENGTH(metadata), 0)), 0) FROM messages
             WHERE link_token = ? AND seen = FALSE
             """, [.text(link)]).first)
         return Mailbox(messages: row[0].int64 ?? -1, bytes: row[1].int64 ?? -1)
@@ -49,7 +49,8 @@ struct MailboxCounterTests {
             try path.prepare(connection)
             try expectExact(link, connection, unseen: 0, "a new link")
 
-            let ids = try sendMessages(api, to: recipient, count: 6, prefix: "a longer or shorter text ")
+            let ids = try sendMessages(api, to: recipient, count: 6, prefix: "a longer or shorter text ",
+                                       metadata: ["sender_nick": "metadata counts as much as it stores"])
             try expectExact(link, connection, unseen: 6, "after six sends")
 
             func ack(_ chosen: [Int64]) throws -> Int64? {
@@ -175,14 +176,17 @@ struct SendLimitPathTests {
             try path.prepare(try databaseConnection(stack))
             let api = try stack.client()
             let recipient = try Recipient(client: api)
-            func send(_ plaintext: String) throws -> HTTPResponse {
+            func send(_ plaintext: String, metadata: JSON? = nil) throws -> HTTPResponse {
                 let box = Base64.encode(SealedBox.seal(Array(plaintext.utf8), to: recipient.boxKeys.publicKey))
-                return try api.send(linkToken: recipient.linkToken, ciphertext: box)
+                return try api.send(linkToken: recipient.linkToken, ciphertext: box, metadata: metadata)
             }
             for index in 0..<3 { #expect(try send("small \(index)").status == 201) }
             // 1,048 bytes sealed, 1,400 as base64: past the 1,024-byte mailbox.
             let big = try send(String(repeating: "x", count: 1000))
             #expect(big.status == 429 && big.errorMessage == "The recipient's mailbox is full", "\(big)")
+            // 68 bytes of base64 and 911 of metadata: the metadata is stored too, and counted.
+            let heavy = try send("m", metadata: ["note": .string(String(repeating: "n", count: 900))])
+            #expect(heavy.status == 429 && heavy.errorMessage == "The recipient's mailbox is full", "\(heavy)")
             #expect(try send("small 3").status == 201, "a refused send does not count against the rate")
             let fast = try send("small 4")
             #expect(fast.status == 429 && fast.errorMessage == "Too many messages to this link; slow down", "\(fast)")

@@ -96,6 +96,48 @@ struct PermissionTests {
         #expect(send.status == 403)
     }
 
+    @Test("get_message_requests pages newest first with limit and before_id, as /fetch does")
+    func requestListPages() throws {
+        let api = try makeAPI()
+        let alice = try Recipient(client: api)
+        var asked: [Int64] = []
+        for _ in 0..<5 {
+            let requester = try Recipient(client: api)
+            let json = try api.expect(call(api, "/request_message_permission", ["from_link_token": .string(requester.linkToken),
+                                                                                "to_link_token": .string(alice.linkToken)],
+                                           auth: requester.bearer), 201, "request")
+            asked.append(try #require(json["request_id"]?.int))
+        }
+        func page(_ fields: [String: JSON]) throws -> JSON {
+            try api.expect(call(api, "/get_message_requests", fields.merging(["link_token": .string(alice.linkToken)]) { $1 },
+                                auth: alice.bearer), 200, "get_message_requests \(fields)")
+        }
+        let newest = Array(asked.reversed())
+        var pages: [[Int64]] = []
+        var cursor: JSON = nil
+        var more = true
+        repeat {
+            var fields: [String: JSON] = ["limit": 2]
+            if cursor != nil { fields["before_id"] = cursor }
+            let json = try page(fields)
+            pages.append(ids(json))
+            #expect(json["count"]?.int == Int64(ids(json).count))
+            #expect(json["has_more"]?.bool == (pages.joined().count < 5))
+            cursor = json["next_cursor"] ?? nil
+            // The last id of every non-empty page, as /fetch answers it; has_more says when to stop.
+            #expect(cursor == .int(ids(json).last ?? 0))
+            more = json["has_more"]?.bool == true
+        } while more && pages.count < 5
+        #expect(pages == [Array(newest[0..<2]), Array(newest[2..<4]), [newest[4]]])
+        let all = try page([:])
+        #expect(ids(all) == newest && all["has_more"]?.bool == false && all["next_cursor"] == .int(newest[4]))
+        let pastTheEnd = try page(["before_id": .int(newest[4])])
+        #expect(ids(pastTheEnd).isEmpty && pastTheEnd["next_cursor"] == .int(newest[4]), "an empty page keeps the cursor")
+        #expect(ids(try page(["limit": 0])) == [newest[0]], "limit is clamped, as /fetch clamps it")
+        #expect(try call(api, "/get_message_requests", ["link_token": .string(alice.linkToken), "before_id": 0],
+                         auth: alice.bearer).status == 400)
+    }
+
     @Test("key_type: ed25519 echoed, anything else 400")
     func keyType() throws {
         let api = try makeAPI()

@@ -5,7 +5,8 @@ import Testing
 import TestSupport
 
 /// Issue 5, point 2: a poller using `since_id` = the highest id it has seen never
-/// misses a message, however many senders post to the link at once.
+/// misses a message, however many senders post to the link at once. It takes that
+/// id from `next_cursor`, as clients of the original server do (issue 12).
 @Suite("Polling")
 struct PollingTests {
     @Test("12 concurrent senders, one poller: every accepted message delivered exactly once")

@@ -40,6 +40,23 @@ struct RoutingAndHeaderTests {
         }
     }
 
+    @Test("TRACE, which nginx refuses before SealDrop sees it, is a JSON 405 with Allow, echoing nothing")
+    func traceIsAJSON405() throws {
+        let api = try makeAPI()
+        for path in ["/health", "/send", "/l/\(unknownLinkToken())", "/nope"] {
+            let response = try api.http.request("TRACE", path, headers: [("Authorization", "Bearer trace-echo-probe")])
+            expectError(response, 405, "TRACE \(path)")
+            expectAPIHeaders(response)
+            #expect(response.header("Allow") == "GET, HEAD, POST, OPTIONS", "TRACE \(path): \(response)")
+            #expect(response.errorMessage == "Method TRACE is not allowed here")
+            #expect(!response.text.contains("trace-echo-probe"))
+        }
+        // SealDrop's own 405 still passes through, with the path's own methods.
+        let own = try api.http.request("DELETE", "/health")
+        expectError(own, 405, "DELETE /health")
+        #expect(own.header("Allow") == "GET, HEAD, OPTIONS" && own.header("X-Request-ID") != nil, "\(own)")
+    }
+
     @Test("Success and error answers carry the JSON, no-store and nosniff headers")
     func standardHeaders() throws {
         let api = try makeAPI()

@@ -37,6 +37,10 @@ struct SendValidationTests {
             ("encrypted_message array", ["link_token": token, "encrypted_message": [box]]),
             ("link_token number", ["link_token": 5, "encrypted_message": box]),
             ("link_token null", ["link_token": nil, "encrypted_message": box]),
+            // An anonymous send ignores the proof fields, but not their types.
+            ("challenge object, anonymous", ["link_token": token, "encrypted_message": box, "challenge": [:]]),
+            ("challenge_signature number, empty sender", ["link_token": token, "encrypted_message": box,
+                                                          "from_link_token": "", "challenge_signature": 5]),
         ]
         for (name, body) in bodies {
             expectError(try api.http.post("/send", json: body), 400, "send with \(name)")
@@ -44,6 +48,8 @@ struct SendValidationTests {
         try expectStored(recipient, [])
     }
 
+    // Whitespace is no longer among these: wrapped base64 is what Android clients
+    // send (ClientDialectTests); it must not make anything else acceptable.
     @Test("Ciphertexts in non-strict base64 are 400 and store nothing")
     func nonStrictBase64() throws {
         let api = try makeAPI()
@@ -56,13 +62,15 @@ struct SendValidationTests {
         let spellings: [(String, String)] = [
             ("missing padding", String(valid.dropLast(2))),
             ("url-safe alphabet", urlSafe(unsafeCharacters)),
-            ("space inside", String(valid.prefix(40)) + " " + String(valid.dropFirst(40))),
-            ("line breaks every 76", String(valid.prefix(76)) + "\n" + String(valid.dropFirst(76))),
-            ("trailing newline", valid + "\n"),
+            ("url-safe alphabet, wrapped", String(urlSafe(unsafeCharacters).prefix(76)) + "\n"
+                + String(urlSafe(unsafeCharacters).dropFirst(76)) + "\n"),
+            ("padding inside, wrapped", String(valid.prefix(76)) + "=\n" + String(valid.dropFirst(76))),
+            ("extra padding after a newline", valid + "\n="),
+            ("vertical tab inside", String(valid.prefix(40)) + "\u{B}" + String(valid.dropFirst(40))),
             ("not base64 at all", "this is not base64!"),
         ]
         for (name, text) in spellings {
-            try #require(Base64.decode(text) == nil, "Sodium accepts the \(name) spelling; the test input is wrong")
+            try #require(Base64.decode(unwrapped(text)) == nil, "Sodium accepts the \(name) spelling; the test input is wrong")
             expectError(try api.send(linkToken: recipient.linkToken, ciphertext: text), 400, "ciphertext with \(name)")
         }
         try expectStored(recipient, [])
@@ -110,6 +118,55 @@ struct SendValidationTests {
         let data = try recipient.fetchMessages()
         #expect(data.count == 1)
         #expect(data.first?["metadata"] == fits, "metadata did not come back as sent")
+    }
+
+    @Test("Metadata nested deeper than MariaDB's JSON check allows is a 400, never a 500; others are still answered")
+    func metadataNesting() throws {
+        let api = try makeAPI()
+        let recipient = try Recipient(client: api)
+        /// `levels` arrays (or objects) inside one another around a number.
+        @Sendable func nested(_ levels: Int, objects: Bool = false) -> JSON {
+            (0..<levels).reduce(JSON.int(1)) { inner, _ in objects ? ["n": inner] : [inner] }
+        }
+        let logPath = try TestEnvironment.runDirectory() + "/sealdrop.log"
+        // 40 deep, from several clients at once, while others go on using the service.
+        let link = recipient.linkToken
+        let deep = runConcurrently(6) { thread -> (status: Int, message: String, id: String)? in
+            guard let client = try? makeAPI(),
+                  let response = try? client.send(linkToken: link, ciphertext: fakeBox(60),
+                                                  metadata: nested(40, objects: thread % 2 == 1)) else { return nil }
+            return (response.status, response.errorMessage ?? "", response.header("X-Request-ID") ?? "")
+        }
+        for answer in deep {
+            #expect(answer?.status == 400 && answer?.message == "metadata is nested too deeply (max 31 levels)",
+                    "40 deep: \(String(describing: answer))")
+        }
+        for levels in [32, 62] {
+            let response = try api.send(linkToken: recipient.linkToken, ciphertext: fakeBox(60), metadata: nested(levels))
+            expectError(response, 400, "metadata nested \(levels) deep")
+        }
+        try api.expect(api.http.get("/health"), 200, "health after the refusals")
+        let other = try Recipient(client: api)
+        try api.expect(api.send(linkToken: other.linkToken, ciphertext: fakeBox(60), metadata: ["n": 1]), 201,
+                       "another link's send")
+        try expectStored(recipient, [])
+        // Nothing reached the database, so nothing was logged as an error.
+        let ids = deep.compactMap { $0?.id }.filter { !$0.isEmpty }
+        #expect(ids.count == deep.count, "every answer names its request id")
+        try waitUntil("the refused requests are logged", timeout: 15) {
+            let log = try String(contentsOfFile: logPath, encoding: .utf8)
+            return ids.allSatisfy { log.contains(" \($0) POST /send 400 ") }
+        }
+        let log = try String(contentsOfFile: logPath, encoding: .utf8)
+        #expect(!ids.contains { log.contains(" \($0) error: ") }, "a refused send logged an error")
+
+        // MariaDB's most, 31 levels, is stored and comes back as sent.
+        for objects in [false, true] {
+            let box = fakeBox(60)
+            try api.expect(api.send(linkToken: recipient.linkToken, ciphertext: box, metadata: nested(31, objects: objects)),
+                           201, "metadata nested 31 deep")
+            #expect(try recipient.fetchMessages(limit: 1).first?["metadata"] == nested(31, objects: objects))
+        }
     }
 
     @Test("A body over 64 KiB is 413 and stores nothing; exactly 64 KiB is read")

@@ -119,7 +119,7 @@ import Testing
     @Test func wrongParameterCountIsRefusedAndHarmless() throws {
         let connection = try testConnection()
         let error = #expect(throws: MariaDBError.self) { try connection.query("SELECT ? + ?", [1]) }
-        #expect(error?.code == MariaDBError.wrongParameterCount)
+        #expect(error?.code == MariaDBError.Code.wrongParameterCount)
         #expect(!connection.isBroken)
         #expect(try connection.query("SELECT ? + ?", [1, 2]).first?[0] == 3)
     }

@@ -6,7 +6,7 @@ import Testing
         var options = try testOptions()
         options.password += "-wrong"
         let error = #expect(throws: MariaDBError.self) { try Connection(options) }
-        #expect(error?.code == MariaDBError.accessDenied)
+        #expect(error?.code == MariaDBError.Code.accessDenied)
         #expect(error?.sqlState == "28000")
         #expect(error?.isConnectionLost == false)
         #expect(error.map { !$0.description.contains(options.password) } == true)
@@ -16,7 +16,7 @@ import Testing
         var options = try testOptions()
         options.unixSocket = "/nonexistent/sealdrop-test/mysqld.sock"
         let error = #expect(throws: MariaDBError.self) { try Connection(options) }
-        #expect(error?.code == MariaDBError.cantConnect)
+        #expect(error?.code == MariaDBError.Code.cantConnect)
         #expect(error?.isConnectionLost == true)
     }
 
@@ -25,7 +25,7 @@ import Testing
         options.database = "sealdrop_no_such_database"
         let error = #expect(throws: MariaDBError.self) { try Connection(options) }
         // Access to a database the user has no grant on is denied before it is looked up.
-        #expect(error?.code == MariaDBError.unknownDatabase || error?.code == 1044)
+        #expect(error?.code == MariaDBError.Code.unknownDatabase || error?.code == .databaseAccessDenied)
     }
 
     @Test func sessionIsUTCAndUTF8MB4() throws {
@@ -64,7 +64,7 @@ import Testing
     @Test func multipleStatementsOnlyWhenAllowed() throws {
         let plain = try testConnection()
         let refused = #expect(throws: MariaDBError.self) { try plain.execute("SELECT 1; SELECT 2") }
-        #expect(refused?.code == 1064)  // ER_PARSE_ERROR
+        #expect(refused?.code.rawValue == 1064)  // ER_PARSE_ERROR
         #expect(try plain.query("SELECT 3").first?[0] == 3)
 
         var options = try testOptions()

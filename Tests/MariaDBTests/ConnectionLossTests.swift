@@ -35,7 +35,7 @@ import Testing
             { try victim.transaction {} },
         ] {
             let error = #expect(throws: MariaDBError.self) { try attempt() }
-            #expect(error?.code == MariaDBError.serverGone)
+            #expect(error?.code == MariaDBError.Code.serverGone)
             #expect(error?.isConnectionLost == true)
         }
         // The killer is unaffected; the victim's statements and handle are released

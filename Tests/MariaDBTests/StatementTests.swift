@@ -67,7 +67,7 @@ import Testing
         let statement = try #require(try connection?.statement("SELECT 1"))
         connection = nil
         let error = #expect(throws: MariaDBError.self) { try statement.query() }
-        #expect(error?.code == MariaDBError.statementClosed)
+        #expect(error?.code == MariaDBError.Code.statementClosed)
     }
 
     @Test func tableChangedUnderPreparedStatement() throws {
@@ -81,7 +81,7 @@ import Testing
         let rows: [Row]
         do {
             rows = try connection.query("SELECT * FROM t")
-        } catch let error as MariaDBError where error.code == MariaDBError.newStatementMetadata {
+        } catch let error as MariaDBError where error.code == MariaDBError.Code.newStatementMetadata {
             rows = try connection.query("SELECT * FROM t")
         }
         #expect(rows.first?.values == [1, 2])

@@ -47,7 +47,7 @@ import Testing
                 try connection.run("INSERT INTO t VALUES (?)", [1])
             }
         }
-        #expect(error?.code == MariaDBError.duplicateEntry)
+        #expect(error?.code == MariaDBError.Code.duplicateEntry)
         #expect(try count(connection) == 0)
     }
 
@@ -57,7 +57,7 @@ import Testing
         try connection.transaction {
             try connection.run("INSERT INTO t VALUES (?)", [1])
             let nested = #expect(throws: MariaDBError.self) { try connection.transaction {} }
-            #expect(nested?.code == MariaDBError.unknownClientError)
+            #expect(nested?.code == MariaDBError.Code.unknownClientError)
         }
         // The inner call did not commit or roll back the outer transaction's work early.
         #expect(try count(connection) == 1)

@@ -8,9 +8,7 @@ import Testing
     let application: Application
 
     init() throws {
-        var configuration = try Configuration(values: ["DB_USER": "u", "DB_NAME": "d"])
-        configuration.baseURL = "https://drop.example"
-        application = Application(configuration: configuration, store: store)
+        application = try Application.testing(on: store)
     }
 
     private func post(_ path: String, _ json: String, headers: [String: String] = [:]) -> (Int, JSONValue?, HTTPResponse) {
@@ -132,11 +130,33 @@ import Testing
     @Test func forwardedForIsBelievedOnlyFromTrustedProxies() {
         var request = HTTPRequest(method: "GET", path: "/health", headers: ["x-forwarded-for": "198.51.100.1, 10.0.0.2"],
                                   remoteAddress: "10.0.0.1")
-        #expect(ClientAddress.of(request, trustedProxies: []) == "10.0.0.1")
-        #expect(ClientAddress.of(request, trustedProxies: ["10.0.0.1"]) == "10.0.0.2")
-        #expect(ClientAddress.of(request, trustedProxies: ["10.0.0.1", "10.0.0.2"]) == "198.51.100.1")
+        #expect(ClientAddress.sender(of: request, trustedProxies: []) == "10.0.0.1")
+        #expect(ClientAddress.sender(of: request, trustedProxies: ["10.0.0.1"]) == "10.0.0.2")
+        #expect(ClientAddress.sender(of: request, trustedProxies: ["10.0.0.1", "10.0.0.2"]) == "198.51.100.1")
         request.remoteAddress = "192.0.2.1"
-        #expect(ClientAddress.of(request, trustedProxies: ["10.0.0.1"]) == "192.0.2.1")
+        #expect(ClientAddress.sender(of: request, trustedProxies: ["10.0.0.1"]) == "192.0.2.1")
+    }
+
+    /// Issue 13: rotating IPv6 addresses inside one allocation does not reset the
+    /// limits; IPv4-mapped addresses count as IPv4.
+    @Test(arguments: [
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", 64, "2001:db8:1:2::/64"),
+        ("2001:DB8:1:2::1", 64, "2001:db8:1:2::/64"),
+        ("2001:db8:1:3::1", 64, "2001:db8:1:3::/64"),
+        ("2001:db8:1:2:ffff::1", 56, "2001:db8:1::/56"),
+        ("2001:db8:1:2ff:ffff::1", 56, "2001:db8:1:200::/56"),
+        ("2001:db8::1", 128, "2001:db8::1/128"),
+        ("2001:db8::1", 1, "::/1"),
+        ("::ffff:192.0.2.7", 64, "192.0.2.7"),
+        ("::FFFF:198.51.100.1", 48, "198.51.100.1"),
+        ("::1", 64, "::/64"),
+        ("192.0.2.7", 64, "192.0.2.7"),
+        ("not an address", 64, "not an address"),
+        ("2001:db8::zz", 64, "2001:db8::zz"),
+        ("", 64, ""),
+    ])
+    func limitKeyGroupsIPv6(address: String, prefix: Int, key: String) {
+        #expect(ClientAddress.limitKey(address, ipv6PrefixLength: prefix) == key)
     }
 
     @Test func internalErrorsCarryNoDetail() {
@@ -146,7 +166,7 @@ import Testing
             func insertClient(_ client: NewClient) throws(StoreError) -> Int64? { try fail() }
             func client(linkToken: String) throws(StoreError) -> ClientRecord? { try fail() }
             func insertMessage(_ message: NewMessage, limits: MailboxLimits) throws(StoreError) -> SendOutcome { try fail() }
-            func countHit(bucket: String, windowStart: Int64, windowSeconds: Int) throws(StoreError) -> Int { try fail() }
+            func countHit(_ bucket: RateBucket) throws(StoreError) -> Int { try fail() }
             func rateLimitKey() throws(StoreError) -> [UInt8] { try fail() }
             func issueChallenge(linkToken: String, nonce: String, lifetimeSeconds: Int, maxOutstanding: Int) throws(StoreError) -> ChallengeIssue { try fail() }
             func consumeChallenge(linkToken: String, nonce: String) throws(StoreError) -> Bool { try fail() }
@@ -159,8 +179,10 @@ import Testing
             func deleteClient(linkToken: String) throws(StoreError) -> Bool { try fail() }
             func replaceFetchTokenHash(linkToken: String, hash: String) throws(StoreError) -> Bool { try fail() }
             func isPermitted(from: String, to: String) throws(StoreError) -> Bool { try fail() }
-            func requestPermission(from: String, to: String, nickname: String) throws(StoreError) -> PermissionRequestOutcome { try fail() }
-            func pendingRequests(to: String) throws(StoreError) -> [MessageRequestRecord] { try fail() }
+            func requestPermission(from: String, to: String, nickname: String,
+                                   bounds: PermissionRequestBounds) throws(StoreError) -> PermissionRequestOutcome { try fail() }
+            func pendingRequests(to: String, beforeID: Int64?, limit: Int,
+                                 pendingSeconds: Int) throws(StoreError) -> [MessageRequestRecord] { try fail() }
             func messageRequest(id: Int64) throws(StoreError) -> MessageRequestRecord? { try fail() }
             func answerRequest(id: Int64, with status: MessageRequestStatus) throws(StoreError) -> Bool { try fail() }
             func purgeExpired(_ policy: RetentionPolicy) throws(StoreError) -> Int { try fail() }
@@ -170,5 +192,20 @@ import Testing
         #expect(outcome.response.status.code == 500)
         #expect(!String(decoding: outcome.response.body, as: UTF8.self).contains("hunter2"))
         #expect(outcome.logDetail?.contains("secret detail") == true)
+    }
+
+    @Test func everyErrorBecomesItsResponseInOnePlace() {
+        #expect(APIError(APIError.unknownLink) == .unknownLink)
+        let unavailable = APIError(StoreError.unavailable).response()
+        #expect(unavailable.status == .serviceUnavailable)
+        #expect(unavailable.header("Retry-After") == "5")
+        struct Unexpected: Error {}
+        for error: any Error in [StoreError.failed("secret detail"), Unexpected()] {
+            let failure = APIError(error)
+            #expect(failure.status == .internalServerError)
+            #expect(String(decoding: failure.response().body, as: UTF8.self) == #"{"error":"Internal server error"}"#)
+            #expect(failure.logDetail != nil)
+        }
+        #expect(APIError(StoreError.failed("secret detail")).logDetail == "secret detail")
     }
 }

@@ -6,8 +6,8 @@ import Testing
 struct ConflictRetryTests {
     @Test("a transaction rolled back whole (deadlock or certification conflict, lock wait, auto-increment) runs again; nothing else")
     func coversWhatRolledBackWhole() {
-        for code: UInt32 in [1213, 1205, 1467] { #expect(ConflictRetry.covers(MariaDBError(code: code, message: "")), "\(code)") }
-        for code: UInt32 in [1062, 1047, 2013, 1064] { #expect(!ConflictRetry.covers(MariaDBError(code: code, message: "")), "\(code)") }
+        for code: UInt32 in [1213, 1205, 1467] { #expect(ConflictRetry.covers(MariaDBError(code: .init(rawValue: code), message: "")), "\(code)") }
+        for code: UInt32 in [1062, 1047, 2013, 1064] { #expect(!ConflictRetry.covers(MariaDBError(code: .init(rawValue: code), message: "")), "\(code)") }
     }
 
     @Test("it gives up after a bounded number of attempts, with pauses that stay short")

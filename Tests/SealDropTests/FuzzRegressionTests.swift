@@ -90,8 +90,10 @@ enum FuzzHarness {
         let limits = MailboxLimits(maxUnseenMessages: 100, maxUnseenBytes: 1 << 20, sendsPerWindow: 0, windowSeconds: 60)
         _ = try? store.insertMessage(NewMessage(linkToken: recipientLink, encryptedMessage: String(repeating: "A", count: 64),
                                                 metadataJSON: #"{"n":1}"#), limits: limits)
-        _ = try? store.requestPermission(from: senderLink, to: recipientLink, nickname: "fuzz")
         var configuration = Configuration()
+        _ = try? store.requestPermission(from: senderLink, to: recipientLink, nickname: "fuzz", bounds: PermissionRequestBounds(
+            maxOpenPerLink: configuration.abuse.linkOpenRequests, rejectionWaitSeconds: configuration.retention.rejectionWaitSeconds,
+            pendingSeconds: configuration.retention.messageSeconds, address: nil))
         configuration.baseURL = "https://drop.example"
         configuration.purgeIntervalSeconds = 0
         return ResponderHandler(application: Application(configuration: configuration, store: store), workerIndex: 0)

@@ -45,10 +45,10 @@ final class InMemoryStore: Store {
 
     var counters: [String: Int] = [:]
 
-    func countHit(bucket: String, windowStart: Int64, windowSeconds: Int) throws(StoreError) -> Int {
+    func countHit(_ bucket: RateBucket) throws(StoreError) -> Int {
         try checkAvailable()
-        counters["\(bucket)@\(windowStart)", default: 0] += 1
-        return counters["\(bucket)@\(windowStart)"]!
+        counters["\(bucket.name)@\(bucket.windowStart)", default: 0] += 1
+        return counters["\(bucket.name)@\(bucket.windowStart)"]!
     }
 
     func rateLimitKey() throws(StoreError) -> [UInt8] {
@@ -120,20 +120,28 @@ final class InMemoryStore: Store {
         return requests.contains { $0.fromLinkToken == from && $0.toLinkToken == to && $0.status == .accepted }
     }
 
-    func requestPermission(from: String, to: String, nickname: String) throws(StoreError) -> PermissionRequestOutcome {
+    /// The bounds without time: a rejection waits for ever, nothing lapses.
+    func requestPermission(from: String, to: String, nickname: String,
+                           bounds: PermissionRequestBounds) throws(StoreError) -> PermissionRequestOutcome {
         if try isPermitted(from: from, to: to) { return .alreadyAccepted }
-        if let pending = requests.first(where: { $0.fromLinkToken == from && $0.toLinkToken == to && $0.status == .pending }) {
-            return .pending(id: pending.id)
+        let pair = requests.filter { $0.fromLinkToken == from && $0.toLinkToken == to }
+        if let pending = pair.first(where: { $0.status == .pending }) { return .pending(id: pending.id) }
+        if pair.contains(where: { $0.status == .rejected }) { return .rejected(retryAfter: bounds.rejectionWaitSeconds) }
+        if requests.filter({ $0.fromLinkToken == from && $0.status != .accepted }).count >= bounds.maxOpenPerLink {
+            return .tooManyFromLink(retryAfter: bounds.pendingSeconds)
         }
+        if let address = bounds.address, try countHit(address) > address.limit { return .tooManyFromAddress }
         defer { nextID += 1 }
         requests.append(MessageRequestRecord(id: nextID, fromLinkToken: from, toLinkToken: to, fromNickname: nickname,
                                              status: .pending, createdAt: Timestamp.now()))
         return .pending(id: nextID)
     }
 
-    func pendingRequests(to: String) throws(StoreError) -> [MessageRequestRecord] {
+    func pendingRequests(to: String, beforeID: Int64?, limit: Int,
+                         pendingSeconds: Int) throws(StoreError) -> [MessageRequestRecord] {
         try checkAvailable()
-        return requests.filter { $0.toLinkToken == to && $0.status == .pending }
+        return Array(requests.filter { $0.toLinkToken == to && $0.status == .pending && $0.id < (beforeID ?? Int64.max) }
+            .sorted { $0.id > $1.id }.prefix(limit))
     }
 
     func messageRequest(id: Int64) throws(StoreError) -> MessageRequestRecord? {

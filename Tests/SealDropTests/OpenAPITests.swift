@@ -130,10 +130,8 @@ import Testing
     /// Each operation's answers to empty, malformed and empty-object requests are
     /// statuses it declares (driven through the application on an in-memory store).
     @Test func implementedErrorStatusesAreDeclared() throws {
-        var configuration = try Configuration(values: ["DB_USER": "u", "DB_NAME": "d"])
-        configuration.baseURL = "https://drop.example"
         let store = InMemoryStore()
-        let application = Application(configuration: configuration, store: store)
+        let application = try Application.testing(on: store)
         for (method, path, operation) in operations {
             let declared = Set((operation["responses"]?.members ?? []).compactMap { Int($0.0) })
             let concrete = path.replacingOccurrences(of: "{link_token}", with: "link_unknown")

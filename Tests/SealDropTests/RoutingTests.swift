@@ -50,10 +50,31 @@ import Testing
 }
 
 @Suite struct RequestIDTests {
-    @Test func frontRequestIDIsTakenOnlyWhenPlain() {
-        #expect(ResponderHandler.frontRequestID("4f1c2a9e0b7d4e6f8a1b2c3d4e5f6a7b") == "4f1c2a9e0b7d4e6f8a1b2c3d4e5f6a7b")
+    static let nginxID = "4f1c2a9e0b7d4e6f8a1b2c3d4e5f6a7b"
+
+    private func id(header: String?, front: String?, from address: String = "203.0.113.9",
+                    trusting proxies: [String] = []) -> String? {
+        ResponderHandler.outsideRequestID(header: header, frontServer: front, remoteAddress: address, trustedProxies: proxies)
+    }
+
+    @Test func outsideIDsAreTakenOnlyWhenPlain() {
+        #expect(ResponderHandler.plainToken(Self.nginxID) == Self.nginxID)
         for hostile in ["abc", "id with spaces and more", "line\nbreak-injected-here", String(repeating: "a", count: 65)] {
-            #expect(ResponderHandler.frontRequestID(hostile) == nil)
+            #expect(ResponderHandler.plainToken(hostile) == nil)
+            #expect(id(header: nil, front: hostile) == nil)
+            #expect(id(header: hostile, front: nil, from: "10.0.0.1", trusting: ["10.0.0.1"]) == nil)
         }
+    }
+
+    @Test func aClientsHeaderCountsOnlyFromATrustedProxy() {
+        // Anyone else could name another request's log line with it.
+        #expect(id(header: "forged-request-0001", front: nil) == nil)
+        #expect(id(header: "forged-request-0001", front: Self.nginxID) == Self.nginxID)
+        #expect(id(header: "forged-request-0001", front: nil, trusting: ["10.0.0.1"]) == nil)
+        // A trusted proxy named the request first; the front server's own id is next.
+        #expect(id(header: "balancer-id-0001", front: Self.nginxID, from: "10.0.0.1", trusting: ["10.0.0.1"]) == "balancer-id-0001")
+        #expect(id(header: nil, front: Self.nginxID, from: "10.0.0.1", trusting: ["10.0.0.1"]) == Self.nginxID)
+        #expect(id(header: "bad id", front: Self.nginxID, from: "10.0.0.1", trusting: ["10.0.0.1"]) == Self.nginxID)
+        #expect(id(header: nil, front: nil, from: "10.0.0.1", trusting: ["10.0.0.1"]) == nil)
     }
 }

@@ -71,3 +71,13 @@ struct HashAndCompareTests {
         #expect(!ConstantTime.equal(SHA256.hexDigest(utf8: Tokens.fetchToken()), stored))
     }
 }
+
+@Suite("Key fingerprints")
+struct FingerprintTests {
+    /// RFC 7748's Alice's X25519 public key; the value printed by Python 3:
+    /// `hashlib.sha256(key).hexdigest()[:20]`, in groups of four.
+    @Test func isTheFirstTenBytesOfSHA256InGroupsOfFour() throws {
+        let key = try #require(X25519PublicKey(bytes: TestHex.bytes("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a")))
+        #expect(key.fingerprint == "300c 9c96 03b9 2a4b 39ed")
+    }
+}

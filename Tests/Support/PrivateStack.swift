@@ -50,7 +50,7 @@ public struct PrivateStack: Sendable {
     /// about them never trip them: all requests come from 127.0.0.1.
     public static let unlimited = [
         "SEALDROP_ADDRESS_REGISTRATIONS_PER_HOUR": "0", "SEALDROP_ADDRESS_REQUESTS_PER_MINUTE": "0",
-        "SEALDROP_LINK_SENDS_PER_MINUTE": "0",
+        "SEALDROP_LINK_SENDS_PER_MINUTE": "0", "SEALDROP_ADDRESS_PERMISSION_REQUESTS_PER_DAY": "0",
     ]
 
     /// Starts a stack under a fresh directory of `$SEALDROP_REPO/.run/`, runs `body`,

@@ -1,19 +1,20 @@
 /// Polls a link as a client waiting for new messages does: `POST /fetch` oldest
-/// first with `since_id` set to the highest id it has seen, until `done()` was true
-/// before a poll that came back empty. Returns the ids in the order they were
-/// delivered, or nil when a poll was not answered 200.
+/// first with `since_id` set to the `next_cursor` of the poll before, until `done()`
+/// was true before a poll that came back empty. Returns the ids in the order they
+/// were delivered, or nil when a poll was not answered 200 with a cursor.
 public func pollSinceID(_ api: SealDropClient, linkToken: String, fetchToken: String, until done: () -> Bool) -> [Int64]? {
     var delivered: [Int64] = []
-    var highest: Int64 = 0
+    var cursor: JSON = nil
     while true {
         let finished = done()
         guard let response = try? api.call("/fetch", [
-            "link_token": .string(linkToken), "order": "ASC", "since_id": .int(highest), "limit": .int(200),
+            "link_token": .string(linkToken), "order": "ASC", "since_id": cursor, "limit": .int(200),
             "include_seen": true,
-        ], auth: .bearer(fetchToken)), response.status == 200, let json = response.json else { return nil }
+        ], auth: .bearer(fetchToken)), response.status == 200, let json = response.json,
+            let next = json["next_cursor"] else { return nil }
         let page = messageIDs(json)
         delivered += page
-        highest = page.last ?? highest
+        cursor = next
         if finished && page.isEmpty { return delivered }
     }
 }

@@ -41,14 +41,9 @@ cleanup() {
         stop_pid "$(cat "$A/run/httpd.pid" 2>/dev/null)"
     fi
     stop_pid "$PROXY_PID"
-    db_stop
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
-portable_bin
-db_start
+begin_test
 
 # A previous run's Apache (interrupted) would hold the ports.
 if [ -s "$A/run/httpd.pid" ] && alive "$(cat "$A/run/httpd.pid")"; then
@@ -236,6 +231,21 @@ flow "shared hosting, Authorization by CGIPassAuth only" "http://127.0.0.1:$P_SU
 flow "vhost mod_fcgid (TLS)" "https://127.0.0.1:$P_FCGID" --ca "$A/tls/cert.pem"
 flow "vhost mod_proxy_fcgi (TLS)" "https://127.0.0.1:$P_PROXY" --ca "$A/tls/cert.pem"
 
+# ------------------------------------------------------------ the sender page
+
+# The link /register returns, opened in headless Chromium (scripts/browser-test.sh
+# --quick): the page, its files and the send all through htaccess.example as it is,
+# in a sub-folder, by relative URLs.
+sender_page() {
+    local url=$1 name=$2 log=$A/logs/browser-$2.log status
+    "$REPO/scripts/browser-test.sh" "$url" "$A/screenshots/$name" --quick --name "$TEST_NAME: sender page, $name" \
+        >"$log" 2>&1
+    status=$?
+    count_results <"$log"
+    [ "$status" -eq 0 ] || grep -q '^FAIL:' "$log" || { fail "sender page, $name: scripts/browser-test.sh exited $status"; tail -n 20 "$log"; }
+}
+sender_page "http://127.0.0.1:$P_SUB/drop" sub-folder
+
 # ------------------------------------------------------------ nothing else is served
 
 # not_served URL MARKER [curl options]: the answer is a refusal or SealDrop's JSON
@@ -272,6 +282,23 @@ redirects() {
 }
 check "the mod_fcgid site's port 80 redirects to https" redirects "http://127.0.0.1:$P_FCGID_HTTP/register"
 check "the mod_proxy_fcgi site's port 80 redirects to https" redirects "http://127.0.0.1:$P_PROXY_HTTP/register"
+
+# A TRACE is never echoed back with its headers: the TLS vhosts refuse it (TraceEnable
+# Off), the port-80 ones redirect it as they redirect everything.
+trace_answered() {
+    local expected=$1 url code
+    shift
+    for url in "$@"; do
+        code=$(curl -s -o "$A/trace.body" -w '%{http_code}' --max-time 10 --cacert "$A/tls/cert.pem" -X TRACE \
+            -H 'Authorization: Bearer trace-echo-probe' "$url") || return 1
+        [ "$code" = "$expected" ] && ! grep -q trace-echo-probe "$A/trace.body" \
+            || { echo "$url: $code"; cat "$A/trace.body"; return 1; }
+    done
+}
+check "the TLS vhosts refuse TRACE (405, nothing echoed)" trace_answered 405 \
+    "https://127.0.0.1:$P_FCGID/health" "https://127.0.0.1:$P_PROXY/health"
+check "the port-80 vhosts redirect TRACE (301, nothing echoed)" trace_answered 301 \
+    "http://127.0.0.1:$P_FCGID_HTTP/health" "http://127.0.0.1:$P_PROXY_HTTP/health"
 
 # ------------------------------------------------------------ upgrade under load
 

@@ -31,15 +31,9 @@ RESPONDER_PID=""
 cleanup() {
     nginx_stop "$CR/nginx"
     stop_pid "$RESPONDER_PID"
-    db_stop
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
-pick_ports
-portable_bin
-db_start
+begin_test
 
 # ------------------------------------------------------------ the minimal Debian
 

@@ -19,9 +19,14 @@ packages=(
     # `make portable`: the static archives of the C libraries (libssl.a, libz.a
     # come with the -dev packages), strip, objdump
     libfcgi-dev libsodium-dev libmariadb-dev libssl-dev zlib1g-dev binutils build-essential
+    # the sender page in a sub-folder (Tests/python/browser_test.py from apache.sh)
+    chromium chromium-driver python3-venv
 )
 
 # The tests never use the system-wide Apache the package sets up: they start their own
 # instance on a loopback port. (On a machine running systemd, the package starts that
 # system Apache on port 80; `systemctl disable --now apache2` stops it if unwanted.)
-exec "$(dirname "${BASH_SOURCE[0]}")/../../scripts/apt-install.sh" "deploy deps" "${packages[@]}"
+scripts=$(dirname "${BASH_SOURCE[0]}")/../../scripts
+"$scripts/apt-install.sh" "deploy deps" "${packages[@]}"
+# `make portable` embeds Debian's tweetnacl in the sender page.
+"$scripts/tweetnacl.sh" >/dev/null

@@ -164,6 +164,18 @@ db_stop() {
     RUN_DIR="$STACK_DIR" HTTP_PORT="$STACK_PORT" "$REPO/scripts/stack.sh" stop >/dev/null 2>&1 || true
 }
 
+# begin_test: what every test does before its own set-up. At exit the test's
+# `cleanup` (the servers it started), if it has one, runs and then db_stop; INT and
+# TERM exit through them. Then the ports, the binary under test and the database.
+begin_test() {
+    trap 'if declare -F cleanup >/dev/null; then cleanup; fi; db_stop' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    pick_ports
+    portable_bin
+    db_start
+}
+
 # write_config FILE [DB_SOCKET [LINE...]]: SealDrop settings for the shared database,
 # as a user would write them (no BASE_URL: links come from the request), plus LINEs.
 # Every test request comes from 127.0.0.1, so the per-address flood limits are off.

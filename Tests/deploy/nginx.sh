@@ -34,14 +34,9 @@ cleanup() {
     nginx_stop "$N"
     stop_pid "$RESPONDER_PID"
     stop_pid "$HOLDER_PID"
-    db_stop
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
-portable_bin
-db_start
+begin_test
 
 nginx_stop "$N"
 rm -rf "$N"
@@ -185,6 +180,33 @@ too_many() {
 }
 check "limit_req on /challenge_request answers 429 in JSON with Retry-After" too_many
 
+# The request id is nginx's $request_id, passed as REQUEST_ID; a client's own
+# X-Request-ID could name another request's log line, and is not used.
+request_ids() {
+    local headers id
+    headers=$(curl -s -D - -o /dev/null --max-time 10 --cacert "$CA" -H 'X-Request-ID: forged-by-the-client' "$URL/health") \
+        || return 1
+    id=$(sed -n 's/^X-Request-ID: \([^[:space:]]*\).*/\1/ip' <<<"$headers")
+    [[ $id =~ ^[0-9a-f]{32}$ ]] || { echo "X-Request-ID: '$id'"; return 1; }
+    poll 5 grep -q " $id GET /health 200 " "$N/logs/responder.log" || { echo "no log line $id"; return 1; }
+    ! grep -q 'forged-by-the-client' "$N/logs/responder.log" || { echo "the client's id reached the log"; return 1; }
+}
+check "request ids are nginx's \$request_id, never a client's X-Request-ID" request_ids
+
+# nginx refuses TRACE itself, before any location: the site answers it as SealDrop
+# answers a wrong method, in JSON with Allow, on both servers.
+trace_refused() {
+    local url headers
+    for url in "$URL/health" "http://127.0.0.1:$P_HTTP/health"; do
+        headers=$(curl -s -D - -o "$N/tmp/405.body" --max-time 10 --cacert "$CA" -X TRACE "$url") || return 1
+        grep -q '^HTTP/[0-9.]* 405' <<<"$headers" && grep -qi '^Content-Type: application/json' <<<"$headers" \
+            && grep -qi '^Allow: GET, HEAD, POST, OPTIONS' <<<"$headers" \
+            && grep -q '^{"error":"Method TRACE is not allowed here"}$' "$N/tmp/405.body" \
+            || { echo "$url: $headers"; cat "$N/tmp/405.body"; return 1; }
+    done
+}
+check "TRACE is a JSON 405 with Allow: GET, HEAD, POST, OPTIONS (https and http)" trace_refused
+
 # SIGTERM: the responder finishes and exits 0 (Restart=on-failure leaves it stopped).
 check "SIGTERM stops the responder with exit status 0" sigterm_exits_zero "$N/logs/responder.log"
 
@@ -205,10 +227,6 @@ rm -f "$SOCK"
 HOLDER_PID=$!
 poll "$DEPLOY_TIMEOUT" health_ok || { show_log "$N/logs/responder.log"; die "the held responder did not answer"; }
 
-served_by() {
-    grep -Eq " ($(pgrep -P "$1" | paste -sd'|')|$1)-[0-9]*-[0-9]* GET /health " "$N/logs/responder.log"
-}
-
 restarts_drop_nothing() {
     local ready=$N/tmp/load-ready load_pid result i started
     rm -f "$ready"
@@ -218,15 +236,17 @@ restarts_drop_nothing() {
         >"$N/tmp/load.out" 2>&1 &
     load_pid=$!
     poll 15 test -e "$ready" || { kill "$load_pid" 2>/dev/null; echo "the load never got an answer"; return 1; }
-    local pid
+    local pid lines
     for i in 1 2 3 4 5 6; do
         kill -HUP "$HOLDER_PID"
-        # A restart is done once the new process (or, as it is a supervisor, one of
-        # its workers) has served a request of the load; request ids start with the pid.
+        # A restart is done once the new process has served a request of the load. The
+        # holder starts it only after the old one exited, so every line logged since
+        # is the new one's (the ids are nginx's, which name no process).
         poll 15 bash -c "[ \$(grep -c '^started' '$N/logs/holder.out') -ge $((i + 1)) ]" \
             || { echo "restart $i: no new process"; kill "$load_pid" 2>/dev/null; return 1; }
+        lines=$(wc -l <"$N/logs/responder.log")
         pid=$(awk '/^started/ { pid = $2 } END { print pid }' "$N/logs/holder.out")
-        poll 15 served_by "$pid" \
+        poll 15 bash -c "tail -n +$((lines + 1)) '$N/logs/responder.log' | grep -q ' GET /health 200 '" \
             || { echo "restart $i: process $pid served nothing"; kill "$load_pid" 2>/dev/null; return 1; }
     done
     wait "$load_pid"

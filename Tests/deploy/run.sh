@@ -23,12 +23,7 @@ for name in "${tests[@]}"; do
 done
 
 "$REPO/Tests/deploy/deps.sh" || die "installing the test packages failed"
-trap db_stop EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-portable_bin
-pick_ports
-db_start
+begin_test
 # The tests reuse this database and leave it running for the next one.
 export DEPLOY_DB_KEEP=1
 

@@ -37,15 +37,9 @@ cleanup() {
         kill -TERM "$NSPAWN_PID" 2>/dev/null || true
         poll "$DEPLOY_TIMEOUT" gone "$NSPAWN_PID" || kill -KILL "$NSPAWN_PID" 2>/dev/null || true
     fi
-    db_stop
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
-pick_ports
-portable_bin
-db_start
+begin_test
 
 # ------------------------------------------------------------ the image
 
@@ -160,11 +154,14 @@ workers_of() {
 }
 
 # served_by PID: the new main process or one of its worker processes (the unit runs a
-# supervisor) has served a request of the load; request ids start with the pid.
+# supervisor) has served a request of the load (journald knows which process wrote a
+# line; the request ids are nginx's).
 served_by() {
-    local pids
-    pids=$( (echo "$1"; workers_of "$1") | paste -sd'|')
-    inside journalctl -u sealdrop.service -o cat --no-pager | grep -Eq " ($pids)-[0-9]*-[0-9]* GET /health "
+    local pid
+    for pid in "$1" $(workers_of "$1"); do
+        inside journalctl -u sealdrop.service "_PID=$pid" -o cat --no-pager | grep -q " GET /health " && return 0
+    done
+    return 1
 }
 
 restarts_under_load() {

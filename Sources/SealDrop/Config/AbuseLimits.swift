@@ -6,15 +6,24 @@ public struct AbuseLimits: Sendable {
     public var linkWindowSeconds = 60
     /// Unseen messages a link's mailbox holds before sends get 429.
     public var mailboxMaxMessages = 1000
-    /// Unseen ciphertext (base64 text bytes) a mailbox holds.
+    /// Bytes of unseen messages a mailbox holds: ciphertext (its base64 text) and
+    /// metadata (its JSON text), as stored.
     public var mailboxMaxBytes = 8 << 20
     /// Requests one client address may make per window (health checks excepted).
     public var addressRequestsPerWindow = 300
     public var addressWindowSeconds = 60
     /// Registrations one client address may make per hour.
     public var addressRegistrationsPerHour = 20
+    /// Permission requests one link may have open at once: waiting for an answer,
+    /// or rejected within the rejection wait.
+    public var linkOpenRequests = 20
+    /// New permission requests one client address may make per day.
+    public var addressPermissionRequestsPerDay = 20
     /// Front servers whose `X-Forwarded-For` is believed (exact addresses).
     public var trustedProxies: [String] = []
+    /// IPv6 clients are counted by their network of this many bits: a /64 is one
+    /// subscriber's, so addresses rotated inside it share their limits.
+    public var ipv6PrefixLength = 64
 
     mutating func read(from reader: SettingReader) throws(ConfigurationError) {
         linkSendsPerWindow = try reader.integer("SEALDROP_LINK_SENDS_PER_MINUTE", in: 0...1_000_000).map(Int.init) ?? linkSendsPerWindow
@@ -23,6 +32,9 @@ public struct AbuseLimits: Sendable {
         addressRequestsPerWindow = try reader.integer("SEALDROP_ADDRESS_REQUESTS_PER_MINUTE", in: 0...10_000_000).map(Int.init) ?? addressRequestsPerWindow
         addressWindowSeconds = try reader.integer("SEALDROP_ADDRESS_WINDOW_SECONDS", in: 1...86_400).map(Int.init) ?? addressWindowSeconds
         addressRegistrationsPerHour = try reader.integer("SEALDROP_ADDRESS_REGISTRATIONS_PER_HOUR", in: 0...1_000_000).map(Int.init) ?? addressRegistrationsPerHour
+        linkOpenRequests = try reader.integer("SEALDROP_LINK_OPEN_REQUESTS", in: 1...1_000_000).map(Int.init) ?? linkOpenRequests
+        addressPermissionRequestsPerDay = try reader.integer("SEALDROP_ADDRESS_PERMISSION_REQUESTS_PER_DAY", in: 0...1_000_000).map(Int.init) ?? addressPermissionRequestsPerDay
+        ipv6PrefixLength = try reader.integer("SEALDROP_IPV6_PREFIX_LENGTH", in: 1...128).map(Int.init) ?? ipv6PrefixLength
         if let proxies = reader.string("SEALDROP_TRUSTED_PROXIES") {
             trustedProxies = proxies.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
         }

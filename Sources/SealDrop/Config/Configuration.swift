@@ -36,7 +36,10 @@ public struct Configuration: Sendable {
     /// Flood limits; 0 switches a rate limit off.
     public var abuse = AbuseLimits()
     /// Messages expire after 30 days, seen ones after 7: a drop is a mailbox, not an archive.
-    public var retention = RetentionPolicy(messageSeconds: 30 * 86_400, seenMessageSeconds: 7 * 86_400, batchSize: 500)
+    /// Unanswered permission requests lapse after 30 days too; a rejected link waits 30
+    /// days before it may ask the same recipient again.
+    public var retention = RetentionPolicy(messageSeconds: 30 * 86_400, seenMessageSeconds: 7 * 86_400,
+                                           rejectionWaitSeconds: 30 * 86_400, batchSize: 500)
     /// How often each process purges one batch, after a response has gone out.
     public var purgeIntervalSeconds = 60
     /// Where the settings came from, for `check-config`.
@@ -109,6 +112,9 @@ public struct Configuration: Sendable {
         }
         if let days = try reader.integer("SEALDROP_SEEN_RETENTION_DAYS", in: 0...3650) {
             retention.seenMessageSeconds = Int(days) * 86_400
+        }
+        if let days = try reader.integer("SEALDROP_REJECTION_WAIT_DAYS", in: 1...3650) {
+            retention.rejectionWaitSeconds = Int(days) * 86_400
         }
         guard retention.seenMessageSeconds <= retention.messageSeconds else {
             throw ConfigurationError(description: "SEALDROP_SEEN_RETENTION_DAYS must not exceed SEALDROP_RETENTION_DAYS.")

@@ -7,12 +7,19 @@ public struct Limits: Sendable {
     /// A sealed box is never shorter than its 48-byte overhead.
     public var minCiphertextBytes = 48
     public var maxMetadataBytes = 4 * 1024
+    /// Arrays and objects nested inside one another in metadata. MariaDB's JSON
+    /// check on the `metadata` column refuses a document nested deeper (31 is its
+    /// most), so deeper metadata is refused here as a 400, before the insert would
+    /// fail as a 500. Not a setting: the database decides it.
+    public let maxMetadataNesting = 31
     public var maxDisplayNameCharacters = 255
     public var challengeLifetimeSeconds = 300
     public var maxOutstandingChallenges = 5
     public var maxAckIDs = 1000
-    public var defaultFetchLimit = 50
-    public var maxFetchLimit = 200
+    /// Entries a page of `/fetch` or `/get_message_requests` holds, unless `limit` asks
+    /// for fewer or more (up to the most).
+    public var defaultPageSize = 50
+    public var maxPageSize = 200
 
     mutating func read(from reader: SettingReader) throws(ConfigurationError) {
         maxBodyBytes = try reader.integer("SEALDROP_MAX_BODY_BYTES", in: 1024...(16 << 20)).map(Int.init) ?? maxBodyBytes

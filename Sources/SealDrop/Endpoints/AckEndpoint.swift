@@ -1,20 +1,8 @@
 /// `POST /ack`: the link's owner marks messages seen.
-struct AckEndpoint: Endpoint {
-    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
-        let body = try context.body()
-        let claim = try context.claimOwnership(body)
-        let ids = try body.requireIntegerArray("message_ids", maxCount: context.limits.maxAckIDs)
-        // Proof last: a request refused for its other fields leaves its challenge unused.
-        let owner = try context.prove(claim)
+struct AckEndpoint: MessageBatchEndpoint {
+    let answer = "Messages marked as seen"
 
-        let count = try database { () throws(StoreError) in
-            try context.store.markSeen(linkToken: owner.linkToken, ids: ids)
-        }
-        var json = JSONWriter()
-        json.beginObject()
-        json.field("message", "Messages marked as seen")
-        json.field("count", Int64(count))
-        json.endObject()
-        return HTTPResponse(status: .ok, json: json.bytes)
+    func apply(to ids: [Int64], of linkToken: String, in store: Store) throws(StoreError) -> Int {
+        try store.markSeen(linkToken: linkToken, ids: ids)
     }
 }

@@ -2,17 +2,15 @@ import Sodium
 
 /// `POST /challenge_request`: a one-time nonce the link's owner signs to fetch.
 struct ChallengeRequestEndpoint: Endpoint {
-    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
+    func respond(_ context: EndpointContext) throws -> HTTPResponse {
         let body = try context.body()
         let linkToken = try body.requireString("link_token")
         guard LinkTokenShape.isPlausible(linkToken) else { throw APIError.unknownLink }
         let limits = context.limits
         let challenge = Tokens.challenge()
-        let outcome = try database { () throws(StoreError) in
-            try context.store.issueChallenge(linkToken: linkToken, nonce: challenge,
-                                             lifetimeSeconds: limits.challengeLifetimeSeconds,
-                                             maxOutstanding: limits.maxOutstandingChallenges)
-        }
+        let outcome = try context.store.issueChallenge(linkToken: linkToken, nonce: challenge,
+                                                       lifetimeSeconds: limits.challengeLifetimeSeconds,
+                                                       maxOutstanding: limits.maxOutstandingChallenges)
         switch outcome {
         case .unknownLink:
             throw APIError.unknownLink
@@ -21,11 +19,7 @@ struct ChallengeRequestEndpoint: Endpoint {
             throw APIError.tooManyRequests("Too many outstanding challenges",
                                            retryAfter: min(60, limits.challengeLifetimeSeconds))
         case .issued:
-            var json = JSONWriter()
-            json.beginObject()
-            json.field("challenge", challenge)
-            json.endObject()
-            return HTTPResponse(status: .ok, json: json.bytes)
+            return .json { $0.field("challenge", challenge) }
         }
     }
 }

@@ -1,19 +1,8 @@
 /// `POST /delete_messages`: the link's owner deletes some of its messages.
-struct DeleteMessagesEndpoint: Endpoint {
-    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
-        let body = try context.body()
-        let claim = try context.claimOwnership(body)
-        let ids = try body.requireIntegerArray("message_ids", maxCount: context.limits.maxAckIDs)
-        // Proof last: a request refused for its other fields leaves its challenge unused.
-        let owner = try context.prove(claim)
-        let count = try database { () throws(StoreError) in
-            try context.store.deleteMessages(linkToken: owner.linkToken, ids: ids)
-        }
-        var json = JSONWriter()
-        json.beginObject()
-        json.field("message", "Messages deleted")
-        json.field("count", Int64(count))
-        json.endObject()
-        return HTTPResponse(status: .ok, json: json.bytes)
+struct DeleteMessagesEndpoint: MessageBatchEndpoint {
+    let answer = "Messages deleted"
+
+    func apply(to ids: [Int64], of linkToken: String, in store: Store) throws(StoreError) -> Int {
+        try store.deleteMessages(linkToken: linkToken, ids: ids)
     }
 }

@@ -1,5 +1,9 @@
 /// `POST /fetch`: the link's owner collects its sealed messages, newest first
 /// unless `order` says `ASC`, paged by `limit`, `before_id` and `since_id`.
+/// `next_cursor` is the id of the page's last message, as the original server
+/// gave it, so a client that passes it back as `since_id` (oldest first) or
+/// `before_id` (newest first) after every page keeps its place; `has_more` says
+/// whether to go on.
 ///
 /// A SealDrop addition the seed's clients never send: `"next_challenge": true`
 /// with a challenge proof answers with `next_challenge`, the challenge to sign
@@ -8,50 +12,34 @@
 /// Opt-in, because a challenge handed out unasked would stay outstanding and
 /// count against the link's limit for a client that never uses it.
 struct FetchEndpoint: Endpoint {
-    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
-        let body = try context.body()
-        let claim = try context.claimOwnership(body)
-        let chaining = try body.optionalBool("next_challenge") ?? false
-        let limits = context.limits
-        var query = MessageQuery()
-        query.includeSeen = try body.optionalBool("include_seen") ?? false
-        // Out-of-range limits are clamped, as the original server did.
-        var limit = limits.defaultFetchLimit
-        if let asked = try body.optionalInteger("limit", in: Int64.min...Int64.max) {
-            limit = Int(max(1, min(asked, Int64(limits.maxFetchLimit))))
+    func respond(_ context: EndpointContext) throws -> HTTPResponse {
+        let (owner, (query, page)) = try context.requireOwner(context.body(), offeringNextChallenge: true) { body in
+            var query = MessageQuery()
+            query.includeSeen = try body.optionalBool("include_seen") ?? false
+            let page = try Page(body, limits: context.limits)
+            query.limit = page.readCount
+            query.beforeID = try body.optionalInteger("before_id", in: 1...Int64.max)
+            query.sinceID = try body.optionalInteger("since_id", in: 0...Int64.max)
+            // Any other order is newest first, as the original server read it.
+            query.ascending = try body.optionalString("order").map { RequestBody.equalsIgnoringASCIICase($0, "asc") } ?? false
+            return (query, page)
         }
-        query.limit = limit + 1  // one more tells whether there is a next page
-        query.beforeID = try body.optionalInteger("before_id", in: 1...Int64.max)
-        query.sinceID = try body.optionalInteger("since_id", in: 0...Int64.max)
-        switch try body.optionalString("order")?.uppercased() {
-        case nil, "DESC": query.ascending = false
-        case "ASC": query.ascending = true
-        default: throw APIError.badRequest("order must be ASC or DESC")
-        }
-        // Proof last: a request refused for its other fields leaves its challenge unused.
-        let owner = try context.prove(claim, chaining: chaining)
 
-        var messages = try database { () throws(StoreError) in
-            try context.store.messages(linkToken: owner.linkToken, query: query)
-        }
-        let hasMore = messages.count > limit
-        if hasMore { messages.removeLast() }
+        let (messages, hasMore) = page.cut(try context.store.messages(linkToken: owner.linkToken, query: query))
 
-        var json = JSONWriter(capacity: 160 + messages.reduce(0) { $0 + $1.encryptedMessage.utf8.count + 160 })
-        json.beginObject()
-        json.field("message", "Messages retrieved successfully")
-        json.key("data")
-        json.beginArray()
-        for message in messages { write(message, to: &json) }
-        json.endArray()
-        json.field("count", Int64(messages.count))
-        json.field("has_more", hasMore)
-        // The id to pass on as before_id (newest first) or since_id (oldest first).
-        json.key("next_cursor")
-        if hasMore, let last = messages.last { json.int(last.id) } else { json.null() }
-        if let next = owner.nextChallenge { json.field("next_challenge", next) }
-        json.endObject()
-        return HTTPResponse(status: .ok, json: json.bytes)
+        let capacity = 160 + messages.reduce(0) { $0 + $1.encryptedMessage.utf8.count + 160 }
+        return .json(capacity: capacity) { json in
+            json.field("message", "Messages retrieved successfully")
+            json.key("data")
+            json.beginArray()
+            for message in messages { write(message, to: &json) }
+            json.endArray()
+            // An empty page leaves the cursor where the client had it (null if it sent
+            // none), so a poller that always passes next_cursor on never goes back.
+            Page.writeSummary(count: messages.count, hasMore: hasMore,
+                              cursor: messages.last?.id ?? (query.ascending ? query.sinceID : query.beforeID), to: &json)
+            if let next = owner.nextChallenge { json.field("next_challenge", next) }
+        }
     }
 
     private func write(_ message: StoredMessage, to json: inout JSONWriter) {

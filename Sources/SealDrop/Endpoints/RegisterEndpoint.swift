@@ -3,9 +3,9 @@ import Sodium
 /// `POST /register`: stores a recipient's Ed25519 key and hands back the
 /// public link token and the secret fetch token (kept only as its SHA-256).
 struct RegisterEndpoint: Endpoint {
-    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
+    func respond(_ context: EndpointContext) throws -> HTTPResponse {
         let body = try context.body()
-        let publicKey = try body.requireString("public_key")
+        let publicKey = try body.requireBase64("public_key")
         guard let keyBytes = Base64.decode(publicKey), Ed25519PublicKey(bytes: keyBytes) != nil else {
             throw APIError.badRequest("Invalid public key format")
         }
@@ -16,7 +16,7 @@ struct RegisterEndpoint: Endpoint {
         if let displayName, displayName.unicodeScalars.count > context.limits.maxDisplayNameCharacters {
             throw APIError.tooLarge("display_name too long (max \(context.limits.maxDisplayNameCharacters) characters)")
         }
-        let encryptionKey = try body.optionalString("encryption_public_key")
+        let encryptionKey = try body.optionalBase64("encryption_public_key")
         if let encryptionKey {
             guard let bytes = Base64.decode(encryptionKey), X25519PublicKey(bytes: bytes) != nil else {
                 throw APIError.badRequest("Invalid encryption_public_key format")
@@ -37,17 +37,15 @@ struct RegisterEndpoint: Endpoint {
                 publicKeyHash: SHA256.hexDigest(utf8: publicKey), keyType: keyType,
                 displayName: displayName, fetchTokenHash: SHA256.hexDigest(utf8: fetchToken),
                 encryptionPublicKey: encryptionKey)
-            guard let id = try database({ () throws(StoreError) in try context.store.insertClient(client) }) else { continue }
-            var json = JSONWriter()
-            json.beginObject()
-            json.field("message", "Client registered successfully")
-            json.field("client_id", id)
-            json.field("link", linkBase(context) + "/l/" + linkToken)
-            json.field("link_token", linkToken)
-            json.field("fetch_token", fetchToken)
-            json.field("key_type", keyType)
-            json.endObject()
-            return HTTPResponse(status: .created, json: json.bytes)
+            guard let id = try context.store.insertClient(client) else { continue }
+            return .json(.created) { json in
+                json.field("message", "Client registered successfully")
+                json.field("client_id", id)
+                json.field("link", linkBase(context) + "/l/" + linkToken)
+                json.field("link_token", linkToken)
+                json.field("fetch_token", fetchToken)
+                json.field("key_type", keyType)
+            }
         }
         throw APIError.internalError("link token collided three times")
     }

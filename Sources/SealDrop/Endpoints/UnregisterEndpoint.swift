@@ -1,14 +1,9 @@
 /// `POST /unregister`: the link's owner removes the link and everything kept for it.
 struct UnregisterEndpoint: Endpoint {
-    func respond(_ context: EndpointContext) throws(APIError) -> HTTPResponse {
-        let body = try context.body()
-        let owner = try context.requireOwner(body)
-        let removed = try database { () throws(StoreError) in try context.store.deleteClient(linkToken: owner.linkToken) }
+    func respond(_ context: EndpointContext) throws -> HTTPResponse {
+        let owner = try context.requireOwner(context.body())
+        let removed = try context.store.deleteClient(linkToken: owner.linkToken)
         guard removed else { throw APIError.unknownLink }
-        var json = JSONWriter()
-        json.beginObject()
-        json.field("message", "Link removed")
-        json.endObject()
-        return HTTPResponse(status: .ok, json: json.bytes)
+        return .json { $0.field("message", "Link removed") }
     }
 }

@@ -1,6 +1,7 @@
 /// An error meant for the client: a status and one human sentence, sent as the
-/// seed's `{"error": "..."}`. Anything else thrown by a handler becomes a 500
-/// whose detail goes only to the log.
+/// seed's `{"error": "..."}`. Anything else thrown by a handler becomes one by
+/// ``init(_:)``: 503 for an unreachable database, else a 500 whose detail goes
+/// only to the log.
 public struct APIError: Error, Sendable, Equatable {
     public let status: HTTPStatus
     public let message: String
@@ -47,13 +48,27 @@ public struct APIError: Error, Sendable, Equatable {
         headers: [("Retry-After", "5")])
 
     public func response() -> HTTPResponse {
-        var body = JSONWriter()
-        body.beginObject()
-        body.field("error", message)
-        for (key, value) in fields { body.field(key, value) }
-        body.endObject()
-        var response = HTTPResponse(status: status, json: body.bytes)
+        var response = HTTPResponse.json(status) { json in
+            json.field("error", message)
+            for (key, value) in fields { json.field(key, value) }
+        }
         response.headers.append(contentsOf: headers)
         return response
+    }
+}
+
+extension APIError {
+    /// What the client is told for any error thrown while answering a request: the
+    /// one place errors become responses, as Hummingbird's `RouterResponder` catches
+    /// every error in one place. An ``APIError`` stays as it is; an unreachable
+    /// database is a 503 with `Retry-After`; anything else is a 500 whose detail
+    /// goes to the log only.
+    public init(_ error: any Error) {
+        switch error {
+        case let error as APIError: self = error
+        case StoreError.unavailable: self = .databaseUnavailable
+        case StoreError.failed(let detail): self = .internalError(detail)
+        default: self = .internalError(String(describing: error))
+        }
     }
 }

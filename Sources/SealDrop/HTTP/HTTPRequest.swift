@@ -35,3 +35,7 @@ public struct HTTPRequest: Sendable {
     }
 }
 
+extension HTTPRequest {
+    /// Whether the client asks for a web page before JSON (``AcceptHeader``).
+    var prefersHTML: Bool { AcceptHeader(headers["accept"]).prefersHTML }
+}

@@ -11,6 +11,15 @@ public struct HTTPResponse: Sendable {
         self.body = json
     }
 
+    /// A response of another type (the sender page and its files). `cacheControl`
+    /// replaces the `no-store` of API answers: the page's files have names that
+    /// change with their content, so they may be kept for good.
+    public init(status: HTTPStatus, contentType: String, body: [UInt8], cacheControl: String = "no-store") {
+        self.status = status
+        self.headers = [("Content-Type", contentType), ("Cache-Control", cacheControl), ("X-Content-Type-Options", "nosniff")]
+        self.body = body
+    }
+
     /// A response without a body (CORS preflight).
     public init(status: HTTPStatus) {
         self.status = status

@@ -8,9 +8,10 @@ struct RequestReader {
 
     /// Every CGI parameter a request is read from, fetched together in one pass.
     enum Parameter: Int, CaseIterable {
-        case method, authorization, redirectedAuthorization, origin, host, forwardedFor, forwardedProto, contentType
+        case method, authorization, redirectedAuthorization, origin, host, forwardedFor, forwardedProto, contentType, accept
         case preflightMethod, preflightHeaders
-        case requestURI, pathInfo, documentURI, scriptName, https, remoteAddress, scheme, contentLength, requestID
+        case requestURI, pathInfo, documentURI, scriptName, https, remoteAddress, scheme, contentLength
+        case frontRequestID, forwardedRequestID
 
         var name: String {
             switch self {
@@ -24,6 +25,7 @@ struct RequestReader {
             case .forwardedFor: "HTTP_X_FORWARDED_FOR"
             case .forwardedProto: "HTTP_X_FORWARDED_PROTO"
             case .contentType: "CONTENT_TYPE"
+            case .accept: "HTTP_ACCEPT"
             case .preflightMethod: "HTTP_ACCESS_CONTROL_REQUEST_METHOD"
             case .preflightHeaders: "HTTP_ACCESS_CONTROL_REQUEST_HEADERS"
             case .requestURI: "REQUEST_URI"
@@ -34,7 +36,11 @@ struct RequestReader {
             case .remoteAddress: "REMOTE_ADDR"
             case .scheme: "REQUEST_SCHEME"
             case .contentLength: "CONTENT_LENGTH"
-            case .requestID: "HTTP_X_REQUEST_ID"
+            // The front server's own id for the request (nginx's `$request_id`, as the
+            // shipped configs pass it): a parameter no client can set.
+            case .frontRequestID: "REQUEST_ID"
+            // A client's `X-Request-ID` header, or a trusted proxy's.
+            case .forwardedRequestID: "HTTP_X_REQUEST_ID"
             }
         }
 
@@ -61,6 +67,8 @@ struct RequestReader {
         (.forwardedFor, "x-forwarded-for"),
         (.forwardedProto, "x-forwarded-proto"),
         (.contentType, "content-type"),
+        // Content negotiation of `GET /l/{link_token}`: a browser gets the sender page.
+        (.accept, "accept"),
     ]
 
     /// Only a preflight needs these.

@@ -1,5 +1,7 @@
 /// The JSON object a POST endpoint received, read through accessors that
-/// answer 400 naming the field that is missing or of the wrong type.
+/// answer 400 naming the field that is missing or of the wrong type. Integers
+/// and booleans are also taken in the spellings clients of the original server
+/// send (see RequestBody+Dialects.swift).
 struct RequestBody {
     let object: JSONValue
 
@@ -33,13 +35,13 @@ struct RequestBody {
 
     func optionalBool(_ key: String) throws(APIError) -> Bool? {
         guard let value = optional(key) else { return nil }
-        guard case .bool(let flag) = value else { throw APIError.badRequest("\(key) must be true or false") }
+        guard let flag = Self.flag(value) else { throw APIError.badRequest("\(key) must be true or false") }
         return flag
     }
 
     func optionalInteger(_ key: String, in range: ClosedRange<Int64>) throws(APIError) -> Int64? {
         guard let value = optional(key) else { return nil }
-        guard let number = value.integer, range.contains(number) else {
+        guard let number = Self.integer(value), range.contains(number) else {
             throw APIError.badRequest("\(key) must be an integer from \(range.lowerBound) to \(range.upperBound)")
         }
         return number
@@ -52,7 +54,7 @@ struct RequestBody {
         var ids: [Int64] = []
         ids.reserveCapacity(items.count)
         for item in items {
-            guard let id = item.integer, id > 0 else { throw APIError.badRequest("\(key) must be an array of message ids") }
+            guard let id = Self.integer(item), id > 0 else { throw APIError.badRequest("\(key) must be an array of message ids") }
             ids.append(id)
         }
         return ids

@@ -45,15 +45,17 @@ public final class Application {
         case .found(let route):
             let context = EndpointContext(request: request, store: store, configuration: configuration)
             do {
-                if route.pattern != "/health" { try limitClientAddress(context) }
+                if route.isLimited { try limitClientAddress(context) }
                 return Outcome(response: try route.endpoint.respond(context), route: route.name)
             } catch {
-                return Outcome(response: error.response(), route: route.name, logDetail: error.logDetail)
+                let failure = APIError(error)
+                return Outcome(response: route.endpoint.errorResponse(failure, for: request), route: route.name,
+                               logDetail: failure.logDetail)
             }
         }
     }
 
-    private func limitClientAddress(_ context: EndpointContext) throws(APIError) {
+    private func limitClientAddress(_ context: EndpointContext) throws {
         let abuse = configuration.abuse
         try RateLimiter(store: store).hit(
             scope: "address", key: context.clientAddress, limit: abuse.addressRequestsPerWindow,

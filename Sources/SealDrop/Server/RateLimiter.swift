@@ -6,20 +6,21 @@ import Sodium
 struct RateLimiter {
     let store: Store
 
+    /// The counter of `key` in `scope` for the window running now; nil when `limit`
+    /// is 0 (nothing is counted).
+    func bucket(scope: String, key: String, limit: Int, windowSeconds: Int) throws(StoreError) -> RateBucket? {
+        guard limit > 0 else { return nil }
+        let secret = try store.rateLimitKey()
+        let now = Int64(Timestamp.secondsSince1970())
+        return RateBucket(name: HMACSHA256.hexAuthenticator(for: scope + "\u{0}" + key, key: secret),
+                          windowStart: now - now % Int64(windowSeconds), windowSeconds: windowSeconds, limit: limit)
+    }
+
     /// Counts the hit and throws 429 with `Retry-After` once `limit` is passed.
     /// A limit of 0 counts nothing.
-    func hit(scope: String, key: String, limit: Int, windowSeconds: Int, message: String) throws(APIError) {
-        guard limit > 0 else { return }
-        let secret = try database { () throws(StoreError) in try store.rateLimitKey() }
-        let bucket = HMACSHA256.hexAuthenticator(for: scope + "\u{0}" + key, key: secret)
-        let now = Int64(Timestamp.secondsSince1970())
-        let windowStart = now - now % Int64(windowSeconds)
-        let hits = try database { () throws(StoreError) in
-            try store.countHit(bucket: bucket, windowStart: windowStart, windowSeconds: windowSeconds)
-        }
-        guard hits <= limit else {
-            let wait = max(1, windowStart + Int64(windowSeconds) - now)
-            throw APIError.tooManyRequests(message, retryAfter: Int(wait))
-        }
+    func hit(scope: String, key: String, limit: Int, windowSeconds: Int, message: String) throws {
+        guard let bucket = try bucket(scope: scope, key: key, limit: limit, windowSeconds: windowSeconds) else { return }
+        let hits = try store.countHit(bucket)
+        guard hits <= limit else { throw APIError.tooManyRequests(message, retryAfter: bucket.secondsLeft()) }
     }
 }

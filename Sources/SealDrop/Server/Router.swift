@@ -4,11 +4,25 @@ struct Router {
         let method: String
         /// The path, or for a parameterised route its fixed prefix ending in `/`.
         let pattern: String
-        let isPrefix: Bool
+        /// The name of a parameterised route's last path segment; nil for a fixed path.
+        let parameter: String?
         let endpoint: any Endpoint
+        /// Whether the per-address flood limit counts the route (a database write):
+        /// not for health checks, nor for the page's files, which need no database.
+        let isLimited: Bool
+
+        init(method: String, pattern: String, parameter: String? = nil, endpoint: any Endpoint, isLimited: Bool = true) {
+            self.method = method
+            self.pattern = pattern
+            self.parameter = parameter
+            self.endpoint = endpoint
+            self.isLimited = isLimited
+        }
+
+        var isPrefix: Bool { parameter != nil }
 
         /// How the route is named in logs: never the token itself.
-        var name: String { isPrefix ? pattern + "{link_token}" : pattern }
+        var name: String { parameter.map { pattern + "{\($0)}" } ?? pattern }
 
         func matches(_ path: String) -> Bool {
             isPrefix ? (path.hasPrefix(pattern) && path.count > pattern.count && !path.dropFirst(pattern.count).contains("/"))
@@ -24,20 +38,21 @@ struct Router {
     }
 
     static let routes: [Route] = [
-        Route(method: "GET", pattern: "/health", isPrefix: false, endpoint: HealthEndpoint()),
-        Route(method: "POST", pattern: "/register", isPrefix: false, endpoint: RegisterEndpoint()),
-        Route(method: "POST", pattern: "/send", isPrefix: false, endpoint: SendEndpoint()),
-        Route(method: "POST", pattern: "/challenge_request", isPrefix: false, endpoint: ChallengeRequestEndpoint()),
-        Route(method: "POST", pattern: "/fetch", isPrefix: false, endpoint: FetchEndpoint()),
-        Route(method: "POST", pattern: "/ack", isPrefix: false, endpoint: AckEndpoint()),
-        Route(method: "POST", pattern: "/check_contact", isPrefix: false, endpoint: CheckContactEndpoint()),
-        Route(method: "POST", pattern: "/request_message_permission", isPrefix: false, endpoint: RequestMessagePermissionEndpoint()),
-        Route(method: "POST", pattern: "/get_message_requests", isPrefix: false, endpoint: GetMessageRequestsEndpoint()),
-        Route(method: "POST", pattern: "/respond_message_request", isPrefix: false, endpoint: RespondMessageRequestEndpoint()),
-        Route(method: "POST", pattern: "/delete_messages", isPrefix: false, endpoint: DeleteMessagesEndpoint()),
-        Route(method: "POST", pattern: "/unregister", isPrefix: false, endpoint: UnregisterEndpoint()),
-        Route(method: "POST", pattern: "/rotate_fetch_token", isPrefix: false, endpoint: RotateFetchTokenEndpoint()),
-        Route(method: "GET", pattern: LinkInfoEndpoint.prefix, isPrefix: true, endpoint: LinkInfoEndpoint()),
+        Route(method: "GET", pattern: "/health", endpoint: HealthEndpoint(), isLimited: false),
+        Route(method: "POST", pattern: "/register", endpoint: RegisterEndpoint()),
+        Route(method: "POST", pattern: "/send", endpoint: SendEndpoint()),
+        Route(method: "POST", pattern: "/challenge_request", endpoint: ChallengeRequestEndpoint()),
+        Route(method: "POST", pattern: "/fetch", endpoint: FetchEndpoint()),
+        Route(method: "POST", pattern: "/ack", endpoint: AckEndpoint()),
+        Route(method: "POST", pattern: "/check_contact", endpoint: CheckContactEndpoint()),
+        Route(method: "POST", pattern: "/request_message_permission", endpoint: RequestMessagePermissionEndpoint()),
+        Route(method: "POST", pattern: "/get_message_requests", endpoint: GetMessageRequestsEndpoint()),
+        Route(method: "POST", pattern: "/respond_message_request", endpoint: RespondMessageRequestEndpoint()),
+        Route(method: "POST", pattern: "/delete_messages", endpoint: DeleteMessagesEndpoint()),
+        Route(method: "POST", pattern: "/unregister", endpoint: UnregisterEndpoint()),
+        Route(method: "POST", pattern: "/rotate_fetch_token", endpoint: RotateFetchTokenEndpoint()),
+        Route(method: "GET", pattern: LinkInfoEndpoint.prefix, parameter: "link_token", endpoint: LinkInfoEndpoint()),
+        Route(method: "GET", pattern: AssetEndpoint.prefix, parameter: "name", endpoint: AssetEndpoint(), isLimited: false),
     ]
 
     static func match(method: String, path: String) -> Match {

@@ -24,7 +24,7 @@ struct ConflictRetry {
     /// Whether `error` rolled back the whole transaction, so that it may run again.
     /// Also the auto-increment read failure concurrent `INSERT … SELECT` can meet under load.
     static func covers(_ error: MariaDBError) -> Bool {
-        error.isTransactionRetryable || error.code == MariaDBError.autoIncrementReadFailed
+        error.isTransactionRetryable || error.code == .autoIncrementReadFailed
     }
 
     /// Sleeps before the next attempt and returns true, or returns false when the

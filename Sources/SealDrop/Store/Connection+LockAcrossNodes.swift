@@ -16,10 +16,18 @@ extension Connection {
     /// since an update that changes nothing writes, and certifies, nothing.
     /// `window_start` 0 keeps these rows apart from the counters' windows.
     func lockAcrossNodes(_ scope: String, _ key: String, seconds: Int) throws {
+        try lockAcrossNodes(scope, [key], seconds: seconds)
+    }
+
+    /// The same for several keys at once, in one statement; they are locked in
+    /// sorted order, so transactions locking overlapping sets queue, never deadlock.
+    func lockAcrossNodes(_ scope: String, _ keys: [String], seconds: Int) throws {
+        let sorted = Set(keys).sorted()
+        let row = "(SHA2(CONCAT(?, ':', ?), 256), 0, 1, NOW() + INTERVAL ? SECOND)"
         try run("""
             INSERT INTO rate_counters (bucket, window_start, hits, expires_at)
-            VALUES (SHA2(CONCAT(?, ':', ?), 256), 0, 1, NOW() + INTERVAL ? SECOND)
+            VALUES \(Array(repeating: row, count: sorted.count).joined(separator: ", "))
             ON DUPLICATE KEY UPDATE hits = hits % 1000000 + 1, expires_at = GREATEST(expires_at, VALUES(expires_at))
-            """, [.text(scope), .text(key), .int(Int64(seconds))])
+            """, sorted.flatMap { [.text(scope), .text($0), .int(Int64(seconds))] })
     }
 }

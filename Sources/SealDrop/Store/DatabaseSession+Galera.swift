@@ -14,12 +14,12 @@ extension DatabaseSession {
     /// and runs again). Measured on the loopback cluster: see the README.
     static func prepareGaleraSession(_ connection: Connection) throws {
         let rows = try connection.query("""
-            SELECT (SELECT VARIABLE_VALUE FROM information_schema.SESSION_VARIABLES WHERE VARIABLE_NAME = 'WSREP_ON'),
-                   (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_READY')
+            SELECT (SELECT VARIABLE_VALUE FROM information_schema.SESSION_VARIABLES WHERE VARIABLE_NAME = 'WSREP_ON') AS wsrep_on,
+                   (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_READY') AS ready
             """)
-        guard rows.first?[0].string == "ON" else { return }
-        guard rows.first?[1].string == "ON" else {
-            throw MariaDBError(code: MariaDBError.wsrepNotReady, message: "the Galera node is not ready for statements")
+        guard let row = rows.first, try row.decode("wsrep_on", as: String?.self) == "ON" else { return }
+        guard try row.decode("ready", as: String?.self) == "ON" else {
+            throw MariaDBError(code: .wsrepNotReady, message: "the Galera node is not ready for statements")
         }
         try connection.execute("SET SESSION wsrep_sync_wait = @@global.wsrep_sync_wait | 3")
     }

@@ -59,8 +59,8 @@ final class DatabaseSession {
                 return result
             } catch let error as MariaDBError where error.isConnectionLost {
                 discardConnection()
-                // 2006: the statement never reached the server, so it can be sent again.
-                guard error.code == MariaDBError.serverGone, !resent else { throw StoreError.unavailable }
+                // Server gone: the statement never reached the server, so it can be sent again.
+                guard error.code == .serverGone, !resent else { throw StoreError.unavailable }
                 resent = true
             } catch let error as MariaDBError where error.isNodeNotReady {
                 // Refused before anything was done: another node may take it.
@@ -85,7 +85,7 @@ final class DatabaseSession {
         }
         try withConnection { connection in
             guard connection.ping() else {
-                throw MariaDBError(code: MariaDBError.serverGone, sqlState: "HY000", message: "ping failed")
+                throw MariaDBError(code: .serverGone, sqlState: "HY000", message: "ping failed")
             }
         }
     }

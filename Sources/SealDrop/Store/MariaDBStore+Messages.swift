@@ -20,15 +20,17 @@ extension MariaDBStore {
     }
 
     private func send(_ message: NewMessage, limits: MailboxLimits, connection: Connection) throws -> SendOutcome {
-        let size = Int64(message.encryptedMessage.utf8.count)
+        let size = Int64(message.storedBytes)
         let rate = limits.sendsPerWindow > 0 ? Double(limits.sendsPerWindow) / Double(max(1, limits.windowSeconds)) : 0
         if sendRoutine.isAvailable {
             do {
-                // One round trip (Routines.send).
-                let id = try connection.query("CALL sealdrop_send(?, ?, ?, ?, ?, ?, ?, ?)", [
+                // One round trip (Routines.send), answering one row: the new id, or 0.
+                let rows = try connection.query("CALL sealdrop_send(?, ?, ?, ?, ?, ?, ?, ?)", [
                     .text(message.linkToken), .text(message.encryptedMessage), message.metadataJSON.map(Value.text) ?? .null,
                     .int(size), .int(Int64(limits.maxUnseenMessages)), .int(Int64(limits.maxUnseenBytes)),
-                    .int(Int64(limits.sendsPerWindow)), .double(rate)]).first?[0].int64 ?? 0
+                    .int(Int64(limits.sendsPerWindow)), .double(rate)])
+                guard let row = rows.first else { throw StoreError.failed("sealdrop_send answered no row") }
+                let id = try row.decode("v_id", as: Int64.self)
                 if id > 0 { return .stored(id: id) }
                 return try refusal(for: message.linkToken, size: size, limits: limits, connection: connection)
             } catch let error as MariaDBError where RoutineAvailability.isMissing(error) {
@@ -36,14 +38,12 @@ extension MariaDBStore {
             }
         }
         // The same work without the procedure: four round trips.
+        let reserve = MailboxSQL.reserve(
+            link: .value(.text(message.linkToken)), size: .value(.int(size)),
+            maxMessages: .value(.int(Int64(limits.maxUnseenMessages))), maxBytes: .value(.int(Int64(limits.maxUnseenBytes))),
+            sendsLimit: .value(.int(Int64(limits.sendsPerWindow))), sendsRate: .value(.double(rate)))
         let stored = try connection.transaction { () throws -> SendOutcome? in
-            let reserved = try connection.run(MailboxSQL.reserve(
-                link: "?", size: "?", maxMessages: "?", maxBytes: "?", sendsLimit: "?", sendsRate: "?"), [
-                    // In the order the placeholders appear in MailboxSQL.reserve.
-                    .int(size), .int(Int64(limits.sendsPerWindow)), .double(rate),
-                    .text(message.linkToken),
-                    .int(Int64(limits.maxUnseenMessages)), .int(size), .int(Int64(limits.maxUnseenBytes)),
-                    .int(Int64(limits.sendsPerWindow)), .double(rate), .int(Int64(limits.sendsPerWindow))])
+            let reserved = try connection.run(reserve.text, reserve.values)
             guard reserved.affectedRows == 1 else { return nil }
             let result = try connection.run("""
                 INSERT INTO messages (link_token, encrypted_message, metadata, size) VALUES (?, ?, ?, ?)
@@ -61,7 +61,7 @@ extension MariaDBStore {
             SELECT unseen_messages, unseen_bytes FROM clients WHERE link_token = ?
             """, [.text(linkToken)])
         guard let row = rows.first else { return .unknownLink }
-        let unseen = row[0].int64 ?? 0, bytes = row[1].int64 ?? 0
+        let unseen = try row.decode("unseen_messages", as: Int64.self), bytes = try row.decode("unseen_bytes", as: Int64.self)
         if unseen >= Int64(limits.maxUnseenMessages) || bytes + size > Int64(limits.maxUnseenBytes) { return .mailboxFull }
         return .rateLimited
     }
@@ -90,10 +90,11 @@ extension MariaDBStore {
                 ORDER BY id \(order) LIMIT ?
                 """, [.text(linkToken), .int(query.includeSeen ? 1 : 0), .int(query.beforeID ?? Int64.max),
                       .int(query.sinceID ?? 0), .int(Int64(query.limit))])
-            return rows.map { row in
-                StoredMessage(id: row[0].int64 ?? 0, encryptedMessage: row[1].string ?? "",
-                              createdAt: row[2].timestamp, seen: (row[3].int64 ?? 0) != 0,
-                              metadataJSON: row[4].string)
+            return try rows.map { row in
+                // `seen` may be NULL (its column has only a default); a NULL is not seen.
+                try StoredMessage(id: row.decode("id"), encryptedMessage: row.decode("encrypted_message"),
+                                  createdAt: row.decode("created_at"), seen: row.decode("seen", as: Bool?.self) ?? false,
+                                  metadataJSON: row.decode("metadata"))
             }
         }
     }
@@ -141,12 +142,13 @@ extension MariaDBStore {
         let owner = try connection.query("SELECT 1 FROM clients WHERE link_token = ? FOR UPDATE", [.text(linkToken)])
         guard !owner.isEmpty else { return (0, 0) }
         let rows = try connection.query("""
-            SELECT COUNT(*), COALESCE(SUM(m.size), 0) FROM messages m
+            SELECT COUNT(*) AS count, COALESCE(SUM(m.size), 0) AS bytes FROM messages m
             JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS wanted ON m.id = wanted.id
             WHERE m.link_token = ? AND m.seen = FALSE
             FOR UPDATE
             """, [.text(Self.jsonList(ids)), .text(linkToken)])
-        return (rows.first?[0].int64 ?? 0, rows.first?[1].int64 ?? 0)
+        guard let sums = rows.first else { throw StoreError.failed("the mailbox sums answered no row") }
+        return try (sums.decode("count"), sums.decode("bytes"))
     }
 
     /// Takes messages that stopped being unseen out of the link's mailbox counters.
@@ -168,7 +170,8 @@ extension MariaDBStore {
                 "DELETE FROM challenges WHERE expires_at <= NOW() OR used = TRUE LIMIT ?", [.int(Int64(policy.batchSize))])
             let counters = try connection.run(
                 "DELETE FROM rate_counters WHERE expires_at <= NOW() LIMIT ?", [.int(Int64(policy.batchSize))])
-            return messages + Int(challenges.affectedRows + counters.affectedRows)
+            let requests = try purgeRequestBatch(policy, connection: connection)
+            return messages + requests + Int(challenges.affectedRows + counters.affectedRows)
         }
     }
 
@@ -177,7 +180,7 @@ extension MariaDBStore {
     private func purgeMessageBatch(_ policy: RetentionPolicy, connection: Connection) throws -> Int {
         try connection.transaction { () throws -> Int in
             let rows = try connection.query("""
-                SELECT id, link_token, seen, COALESCE(size, 0) FROM messages
+                SELECT id, link_token, seen, COALESCE(size, 0) AS size FROM messages
                 WHERE created_at < NOW() - INTERVAL LEAST(?, ?) SECOND
                   AND (created_at < NOW() - INTERVAL ? SECOND OR seen = TRUE)
                 ORDER BY created_at LIMIT ? FOR UPDATE
@@ -187,12 +190,14 @@ extension MariaDBStore {
             _ = try connection.run("""
                 DELETE m FROM messages m
                 JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) AS doomed ON m.id = doomed.id
-                """, [.text(Self.jsonList(rows.map { $0[0].int64 ?? 0 }))])
+                """, [.text(Self.jsonList(try rows.map { try $0.decode("id", as: Int64.self) }))])
             var unseen: [String: (count: Int64, bytes: Int64)] = [:]
-            for row in rows where (row[2].int64 ?? 0) == 0 {
-                let link = row[1].string ?? ""
+            // A NULL `seen` is not seen, as `/fetch` shows it (taking it off the
+            // counters never takes them below 0).
+            for row in rows where try !(row.decode("seen", as: Bool?.self) ?? false) {
+                let link = try row.decode("link_token", as: String.self)
                 let sum = unseen[link] ?? (0, 0)
-                unseen[link] = (sum.count + 1, sum.bytes + (row[3].int64 ?? 0))
+                unseen[link] = (sum.count + 1, sum.bytes + (try row.decode("size", as: Int64.self)))
             }
             for (link, sum) in unseen.sorted(by: { $0.key < $1.key }) {
                 try uncount(sum.count, bytes: sum.bytes, from: link, connection: connection)

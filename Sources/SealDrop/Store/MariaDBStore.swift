@@ -27,7 +27,7 @@ public final class MariaDBStore: Store {
                           .text(client.keyType), client.displayName.map(Value.text) ?? .null,
                           .text(client.fetchTokenHash), client.encryptionPublicKey.map(Value.text) ?? .null])
                 return Int64(result.lastInsertID)
-            } catch let error as MariaDBError where error.code == MariaDBError.duplicateEntry {
+            } catch let error as MariaDBError where error.isDuplicateEntry {
                 return nil
             }
         }
@@ -44,18 +44,19 @@ public final class MariaDBStore: Store {
                 signingKeys.forget(linkToken)
                 return nil
             }
-            return ClientRecord(
-                id: row[0].int64 ?? 0, linkToken: linkToken, publicKey: row[2].string ?? "",
-                displayName: row[3].string,
-                fetchTokenHash: (row[4].string ?? "").trimmingSpaces(),
-                encryptionPublicKey: row[5].string, createdAt: row[6].timestamp)
+            return try ClientRecord(
+                id: row.decode("id"), linkToken: linkToken, publicKey: row.decode("public_key"),
+                displayName: row.decode("display_name"),
+                fetchTokenHash: row.decode("fetch_token_hash", as: String.self).trimmingSpaces(),
+                encryptionPublicKey: row.decode("encryption_public_key"), createdAt: row.decode("created_at"))
         }
     }
 
     public func signingKey(linkToken: String) throws(StoreError) -> String? {
         if let key = signingKeys.key(for: linkToken) { return key }
         let key = try session.withConnection { connection -> String? in
-            try connection.query("SELECT public_key FROM clients WHERE link_token = ?", [.text(linkToken)]).first?[0].string
+            try connection.query("SELECT public_key FROM clients WHERE link_token = ?", [.text(linkToken)])
+                .first?.decode("public_key", as: String.self)
         }
         if let key { signingKeys.remember(key, for: linkToken) }
         return key
@@ -108,10 +109,12 @@ extension Configuration.Database {
     }
 }
 
-extension Value {
-    var timestamp: Timestamp? {
-        guard case .dateTime(let value) = self else { return nil }
-        return Timestamp(year: Int(value.year), month: Int(value.month), day: Int(value.day),
-                         hour: Int(value.hour), minute: Int(value.minute), second: Int(value.second))
+extension Timestamp: ColumnDecodable {
+    /// A DATETIME or TIMESTAMP column, read in UTC.
+    public static func decode(_ value: Value) -> Timestamp? {
+        value.dateTime.map {
+            Timestamp(year: Int($0.year), month: Int($0.month), day: Int($0.day),
+                      hour: Int($0.hour), minute: Int($0.minute), second: Int($0.second))
+        }
     }
 }

@@ -41,8 +41,9 @@ struct MigrationLock {
         while try !lock.take() {
             guard monotonicMicroseconds() < deadline else {
                 let until = try connection.query("SELECT expires_at FROM sealdrop_migration_lock WHERE name = 'migrate'")
-                    .first?[0].timestamp.map { " (its lease runs out at \($0.iso8601))" } ?? ""
-                throw StoreError.failed("another `sealdrop migrate` still holds the migration lock\(until)")
+                    .first?.decode("expires_at", as: Timestamp.self).iso8601
+                throw StoreError.failed("another `sealdrop migrate` still holds the migration lock"
+                                        + (until.map { " (its lease runs out at \($0))" } ?? ""))
             }
             usleep(UInt32.random(in: 100_000...300_000))
         }

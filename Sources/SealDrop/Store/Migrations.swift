@@ -113,12 +113,7 @@ enum Migrations {
             // The per-link send rate: a count of recent sends that drains continuously.
             "ALTER TABLE clients ADD COLUMN IF NOT EXISTS recent_sends DOUBLE NOT NULL DEFAULT 0",
             "ALTER TABLE clients ADD COLUMN IF NOT EXISTS recent_sends_at DOUBLE NOT NULL DEFAULT 0",
-            """
-            UPDATE clients c
-            LEFT JOIN (SELECT link_token, COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM messages
-                       WHERE seen = FALSE GROUP BY link_token) AS u ON u.link_token = c.link_token
-            SET c.unseen_messages = COALESCE(u.n, 0), c.unseen_bytes = COALESCE(u.bytes, 0)
-            """,
+            recountMailboxes,
             // Only these indexes served the old scans; each slowed every insert.
             "DROP INDEX IF EXISTS idx_messages_link_seen_size ON messages",
             "DROP INDEX IF EXISTS idx_messages_link_created ON messages",
@@ -126,7 +121,36 @@ enum Migrations {
             "CREATE INDEX IF NOT EXISTS idx_challenges_link_live ON challenges (link_token, used, expires_at)",
             "DROP INDEX IF EXISTS idx_challenges_link ON challenges",
         ]),
+        Step(version: 5, summary: "the rest of the hostile-input review", statements: [
+            // utf8mb4_bin pads with spaces when it compares: `challenge + " "`, signed,
+            // matched the challenge and used it up. NO PAD compares the bytes exactly.
+            "ALTER TABLE challenges MODIFY challenge_nonce VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL",
+            // A message's size is what it stores, metadata included: counting the
+            // ciphertext alone let 64 counted bytes take 4 KiB. Then every mailbox
+            // is counted again from the sizes.
+            """
+            UPDATE messages SET size = LENGTH(encrypted_message) + COALESCE(LENGTH(metadata), 0)
+            WHERE metadata IS NOT NULL OR size IS NULL
+            """,
+            recountMailboxes,
+            // Permission requests: a recipient's pending ones are listed page by page;
+            // unanswered ones lapse and rejected ones go after the wait, by age.
+            "CREATE INDEX IF NOT EXISTS idx_requests_to_status_id ON message_requests (to_link_token, status, id)",
+            "CREATE INDEX IF NOT EXISTS idx_requests_status_created ON message_requests (status, created_at)",
+            "CREATE INDEX IF NOT EXISTS idx_requests_status_updated ON message_requests (status, updated_at)",
+            // Each is the start of one of the new ones.
+            "DROP INDEX IF EXISTS idx_to_link_token ON message_requests",
+            "DROP INDEX IF EXISTS idx_status ON message_requests",
+        ]),
     ]
+
+    /// Sets every link's mailbox counters from its unseen messages.
+    private static let recountMailboxes = """
+        UPDATE clients c
+        LEFT JOIN (SELECT link_token, COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM messages
+                   WHERE seen = FALSE GROUP BY link_token) AS u ON u.link_token = c.link_token
+        SET c.unseen_messages = COALESCE(u.n, 0), c.unseen_bytes = COALESCE(u.bytes, 0)
+        """
 
     static let versionTable = """
         CREATE TABLE IF NOT EXISTS sealdrop_schema (

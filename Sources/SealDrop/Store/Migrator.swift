@@ -29,7 +29,7 @@ public struct Migrator {
         defer { lock.release() }
 
         try connection.execute(Migrations.versionTable)
-        let current = try connection.query("SELECT COALESCE(MAX(version), 0) FROM sealdrop_schema").first?[0].int64 ?? 0
+        let current = try Self.version(on: connection)
         var outcome = Outcome()
         for step in Migrations.steps where step.version > current {
             try lock.renew()
@@ -50,15 +50,30 @@ public struct Migrator {
     /// The server refused to let this user create a routine (no `CREATE ROUTINE`,
     /// or binary logging rules); SealDrop then works without it.
     private static func isPrivilegeError(_ error: MariaDBError) -> Bool {
-        [1044, 1142, 1227, 1370, 1419].contains(error.code)
+        switch error.code {
+        case .databaseAccessDenied, .tableAccessDenied, .privilegeRequired, .routineAccessDenied,
+             .routineNeedsSuperWithBinlog:
+            true
+        default:
+            false
+        }
     }
 
     /// The version the database is at, 0 when it has no SealDrop schema yet.
     public func currentVersion() throws -> Int {
         let (connection, _) = try DatabaseSession.connect(configuration.connectionOptions)
-        let exists = try connection.query(
-            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'sealdrop_schema'")
-        guard exists.first?[0].int64 == 1 else { return 0 }
-        return Int(try connection.query("SELECT COALESCE(MAX(version), 0) FROM sealdrop_schema").first?[0].int64 ?? 0)
+        let exists = try connection.query("""
+            SELECT COUNT(*) AS tables FROM information_schema.tables
+            WHERE table_schema = DATABASE() AND table_name = 'sealdrop_schema'
+            """)
+        guard try exists.first?.decode("tables", as: Int64.self) == 1 else { return 0 }
+        return try Self.version(on: connection)
+    }
+
+    /// The highest version recorded in `sealdrop_schema`, 0 when none is.
+    private static func version(on connection: Connection) throws -> Int {
+        let rows = try connection.query("SELECT COALESCE(MAX(version), 0) AS version FROM sealdrop_schema")
+        guard let row = rows.first else { throw StoreError.failed("sealdrop_schema answered no row") }
+        return try row.decode("version")
     }
 }

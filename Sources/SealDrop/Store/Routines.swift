@@ -35,8 +35,9 @@ enum Routines {
             DECLARE v_id BIGINT DEFAULT 0;
             DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
             START TRANSACTION;
-            \(MailboxSQL.reserve(link: "p_link", size: "p_size", maxMessages: "p_max_messages", maxBytes: "p_max_bytes",
-                                 sendsLimit: "p_sends_limit", sendsRate: "p_sends_rate"));
+            \(MailboxSQL.reserve(link: .name("p_link"), size: .name("p_size"), maxMessages: .name("p_max_messages"),
+                                 maxBytes: .name("p_max_bytes"), sendsLimit: .name("p_sends_limit"),
+                                 sendsRate: .name("p_sends_rate")).text);
             IF ROW_COUNT() = 1 THEN
                 INSERT INTO messages (link_token, encrypted_message, metadata, size)
                 VALUES (p_link, p_message, p_metadata, p_size);
@@ -50,8 +51,8 @@ enum Routines {
         """)
 }
 
-/// The mailbox statements both send paths share, with their operands named by
-/// the caller: `?` for a prepared statement, parameters inside a procedure.
+/// The mailbox statements both send paths share, with their operands given by
+/// the caller: values bound to a prepared statement, or a procedure's parameters.
 enum MailboxSQL {
     /// Counts a message against the link's mailbox caps and send rate; changes
     /// one row, or none when a cap is reached or the link does not exist.
@@ -62,8 +63,9 @@ enum MailboxSQL {
     /// window edge at which twice the limit gets through. Its clock is the
     /// database's, which every host shares. MariaDB assigns left to right, so
     /// `recent_sends` drains from the old `recent_sends_at`.
-    static func reserve(link: String, size: String, maxMessages: String, maxBytes: String,
-                        sendsLimit: String, sendsRate: String) -> String {
+    static func reserve(link: BoundSQL.Operand, size: BoundSQL.Operand, maxMessages: BoundSQL.Operand,
+                        maxBytes: BoundSQL.Operand, sendsLimit: BoundSQL.Operand,
+                        sendsRate: BoundSQL.Operand) -> BoundSQL {
         """
         UPDATE clients SET
               unseen_messages = unseen_messages + 1,
@@ -98,8 +100,13 @@ struct RoutineAvailability {
 
     mutating func markMissing() { missingSince = monotonicMicroseconds() }
 
-    /// 1305: the procedure does not exist; 1370: no EXECUTE privilege on it;
-    /// 1318: it takes other arguments (an older version, left by a `migrate` the
-    /// database would not let replace it).
-    static func isMissing(_ error: MariaDBError) -> Bool { [1305, 1318, 1370].contains(error.code) }
+    /// The procedure does not exist; or this user may not execute it; or it takes
+    /// other arguments (an older version, left by a `migrate` the database would
+    /// not let replace it).
+    static func isMissing(_ error: MariaDBError) -> Bool {
+        switch error.code {
+        case .routineDoesNotExist, .routineAccessDenied, .routineArgumentCount: true
+        default: false
+        }
+    }
 }

@@ -51,6 +51,10 @@ public struct NewMessage: Sendable {
     public var linkToken: String
     public var encryptedMessage: String
     public var metadataJSON: String?
+
+    /// What the message takes in the database and counts against its mailbox's
+    /// byte cap: the ciphertext's base64 and the metadata's JSON text, as stored.
+    public var storedBytes: Int { encryptedMessage.utf8.count + (metadataJSON?.utf8.count ?? 0) }
 }
 
 /// Per-link flood limits, checked inside the insert itself.
@@ -88,12 +92,53 @@ public enum PermissionRequestOutcome: Sendable, Equatable {
     case alreadyAccepted
     /// A pending request, new or the one already waiting.
     case pending(id: Int64)
+    /// The recipient rejected this link's request less than the rejection wait ago;
+    /// it may ask again in `retryAfter` seconds. Nothing was stored.
+    case rejected(retryAfter: Int)
+    /// The requesting link has its most requests open (pending, or rejected within
+    /// the wait); the first of them lapses in `retryAfter` seconds. Nothing was stored.
+    case tooManyFromLink(retryAfter: Int)
+    /// The requesting address made its most new requests in the window. Nothing was
+    /// stored or counted.
+    case tooManyFromAddress
 }
 
-/// How long messages are kept.
+/// What one requester may add to `message_requests`, checked as a request is stored.
+/// Asking again while a request is pending adds nothing and is never refused.
+public struct PermissionRequestBounds: Sendable {
+    /// Requests one link may have open at once: pending, or rejected within the wait.
+    public var maxOpenPerLink: Int
+    /// How long a rejected link waits before it may ask the same recipient again.
+    public var rejectionWaitSeconds: Int
+    /// How long a request stays pending unanswered before it lapses.
+    public var pendingSeconds: Int
+    /// The counter of new requests from the requester's address; nil counts none.
+    public var address: RateBucket?
+}
+
+/// One counter of a fixed-window rate limit: a keyed hash (never the address or
+/// link itself) and the window it counts in.
+public struct RateBucket: Sendable {
+    public var name: String
+    public var windowStart: Int64
+    public var windowSeconds: Int
+    /// Hits allowed in the window.
+    public var limit: Int
+
+    /// Seconds until the window ends, at least 1: what `Retry-After` says.
+    public func secondsLeft(now: Int64 = Int64(Timestamp.secondsSince1970())) -> Int {
+        max(1, Int(windowStart + Int64(windowSeconds) - now))
+    }
+}
+
+/// How long messages and permission requests are kept.
 public struct RetentionPolicy: Sendable {
+    /// Unseen messages, and permission requests left unanswered.
     public var messageSeconds: Int
     public var seenMessageSeconds: Int
+    /// The rejection wait: a rejected request is kept (and refuses its link asking
+    /// the same recipient again) this long after it was rejected.
+    public var rejectionWaitSeconds: Int
     public var batchSize: Int
 }
 
@@ -101,63 +146,4 @@ public enum ChallengeIssue: Sendable, Equatable {
     case issued
     case unknownLink
     case tooManyOutstanding
-}
-
-/// Why the store could not answer.
-public enum StoreError: Error, Sendable {
-    /// The database cannot be reached now; the client should retry (503).
-    case unavailable
-    /// Anything else: logged with its detail, answered as a bare 500.
-    case failed(String)
-}
-
-/// Everything the endpoints need from storage. The only implementation talks
-/// to MariaDB; the fuzzer and handler tests may substitute their own.
-public protocol Store: AnyObject {
-    /// Confirms the database answers.
-    func checkHealth() throws(StoreError)
-    /// Stores a new client, returning its id; nil when the link token is taken.
-    func insertClient(_ client: NewClient) throws(StoreError) -> Int64?
-    func client(linkToken: String) throws(StoreError) -> ClientRecord?
-    /// The link's Ed25519 key (base64, as registered), or nil for an unknown link.
-    /// A link's key never changes, so the answer may come from a cache of the
-    /// last minute: a link removed since may still be answered for.
-    func signingKey(linkToken: String) throws(StoreError) -> String?
-    /// Stores a message for the link unless the link is unknown, its mailbox
-    /// full, or its send rate reached.
-    func insertMessage(_ message: NewMessage, limits: MailboxLimits) throws(StoreError) -> SendOutcome
-    /// Counts one hit on a rate-limit bucket in the window starting at
-    /// `windowStart` (seconds since 1970); returns the hits so far, this one included.
-    func countHit(bucket: String, windowStart: Int64, windowSeconds: Int) throws(StoreError) -> Int
-    /// The server-wide secret that keys hashed client addresses, made on first use.
-    func rateLimitKey() throws(StoreError) -> [UInt8]
-    /// Records a challenge for the link unless it has too many outstanding.
-    func issueChallenge(linkToken: String, nonce: String, lifetimeSeconds: Int, maxOutstanding: Int) throws(StoreError) -> ChallengeIssue
-    /// Marks the challenge used; true for exactly one caller of a live, unused challenge.
-    func consumeChallenge(linkToken: String, nonce: String) throws(StoreError) -> Bool
-    /// Consumes the challenge as `consumeChallenge` does and, in the same step, puts
-    /// `nextNonce` in its place, expiring when it would have; true for exactly one
-    /// caller, and only while at least `seconds` of its lifetime are left.
-    func exchangeChallenge(linkToken: String, nonce: String, for nextNonce: String,
-                           remainingAtLeast seconds: Int) throws(StoreError) -> Bool
-    func messages(linkToken: String, query: MessageQuery) throws(StoreError) -> [StoredMessage]
-    /// Marks the link's messages among `ids` seen; returns how many changed.
-    func markSeen(linkToken: String, ids: [Int64]) throws(StoreError) -> Int
-    /// Deletes the link's messages among `ids`; returns how many.
-    func deleteMessages(linkToken: String, ids: [Int64]) throws(StoreError) -> Int
-    /// Removes the link and everything kept for it; false when it did not exist.
-    func deleteClient(linkToken: String) throws(StoreError) -> Bool
-    /// Replaces the stored fetch-token hash; false when the link does not exist.
-    func replaceFetchTokenHash(linkToken: String, hash: String) throws(StoreError) -> Bool
-
-    /// Whether `from` may send to `to` with its identity attached.
-    func isPermitted(from: String, to: String) throws(StoreError) -> Bool
-    func requestPermission(from: String, to: String, nickname: String) throws(StoreError) -> PermissionRequestOutcome
-    func pendingRequests(to: String) throws(StoreError) -> [MessageRequestRecord]
-    func messageRequest(id: Int64) throws(StoreError) -> MessageRequestRecord?
-    /// Answers a pending request; false when it was no longer pending.
-    func answerRequest(id: Int64, with status: MessageRequestStatus) throws(StoreError) -> Bool
-
-    /// Deletes up to `batchSize` expired messages and lapsed challenges; returns how many rows went.
-    func purgeExpired(_ policy: RetentionPolicy) throws(StoreError) -> Int
 }
