@@ -89,7 +89,7 @@ def cgi_startup(settings: Settings) -> dict:
 def long_run(settings: Settings, log=print) -> dict:
     """BENCH_LONG_REQUESTS requests of bench/lua/long.lua (health, fetch, send, link
     info, register; each wrk thread stops after its share), sampling the
-    responder's RSS every two seconds."""
+    responder's RSS (its largest worker's, under a supervisor) every two seconds."""
     pid = pid_of(settings.responder_pid_file)
     database.clear_messages(settings, "bench-send")
     database.settle(settings)
@@ -100,10 +100,10 @@ def long_run(settings: Settings, log=print) -> dict:
     def sample() -> None:
         while not stop.wait(2.0):
             try:
-                samples.append((round(time.monotonic() - started, 1), rss_kb(pid)))
+                samples.append((round(time.monotonic() - started, 1), memory(pid)[0]))
             except (OSError, SystemExit):
                 return
-    before = rss_kb(pid)
+    before = memory(pid)[0]
     samples.append((0.0, before))
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -114,7 +114,7 @@ def long_run(settings: Settings, log=print) -> dict:
     stop.set()
     sampler.join()
     time.sleep(1)
-    after = rss_kb(pid)
+    after = memory(pid)[0]
     samples.append((round(time.monotonic() - started, 1), after))
     log(f"bench:   long run: {result['requests']} requests in {result['seconds']} s, RSS {before} -> {after} KiB")
     return {"requested": settings.long_requests, "requests": result["requests"], "seconds": result["seconds"],

@@ -68,7 +68,9 @@ def per_send_costs(settings: Settings, seconds: int) -> str:
 def main() -> None:
     settings = Settings()
     seconds = settings.profile_seconds
-    pid = measure.pid_of(settings.responder_pid_file)
+    responder = measure.pid_of(settings.responder_pid_file)
+    # Under its supervisor the work is in the worker processes; the master only waits.
+    pids = ",".join(str(p) for p in (cpu.children(responder) or [responder]))
     print("profile: making fixtures", flush=True)
     fixtures.make(settings)
     env = {**os.environ, "BENCH_LUA_DIR": str(LUA_DIR), "BENCH_DATA_DIR": str(settings.data_dir),
@@ -87,8 +89,8 @@ def main() -> None:
         print(f"profile: sampling the whole machine for {seconds} s", flush=True)
         subprocess.run(["perf", "record", "-a", "-e", "cpu-clock", "-F", "499", "-o", str(system_data),
                         "--", "sleep", str(seconds)], check=True, capture_output=True)
-        print(f"profile: sampling the responder (pid {pid}) with call graphs for {seconds} s", flush=True)
-        subprocess.run(["perf", "record", "-p", str(pid), "-e", "cpu-clock", "-F", "1999", "--call-graph", "dwarf,16384",
+        print(f"profile: sampling the responder (pids {pids}) with call graphs for {seconds} s", flush=True)
+        subprocess.run(["perf", "record", "-p", pids, "-e", "cpu-clock", "-F", "1999", "--call-graph", "dwarf,16384",
                         "-o", str(process_data), "--", "sleep", str(seconds)], check=True, capture_output=True)
         wrk_out, _ = load.communicate()
         sections = [
