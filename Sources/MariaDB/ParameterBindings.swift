@@ -3,11 +3,10 @@ import CMariaDB
 /// The `MYSQL_BIND` array of one statement's parameters, with storage for scalar
 /// values, allocated once per statement at stable addresses.
 ///
-/// Text and blob parameters are not copied: their `MYSQL_BIND` points into the
-/// Swift value's own storage, which is valid only inside a `withUTF8` or
-/// `withUnsafeBufferPointer` closure. So binding nests one closure per such
-/// parameter and runs `mysql_stmt_bind_param` and the execution in the innermost
-/// one (GRDB's `withBinding` idea); the pointers never outlive the call.
+/// Text and blob parameters are copied into one buffer per execution, freed when
+/// it returns. Binding them in place (inside a `withUTF8` closure per parameter,
+/// nested) cost no copy but a stack frame per parameter, and a statement with
+/// thousands of them — a fold of rate counters — overflowed a worker's stack.
 final class ParameterBindings {
     let count: Int
     private let binds: UnsafeMutablePointer<MYSQL_BIND>
@@ -37,52 +36,55 @@ final class ParameterBindings {
     /// Binds `values` to `stmt` (`mysql_stmt_bind_param`) and runs `body` while the
     /// bound buffers are valid. `values.count` must equal ``count``.
     func withBinding<R>(_ values: [Value], to stmt: UnsafeMutablePointer<MYSQL_STMT>, _ body: () throws -> R) throws -> R {
-        try bind(values, from: 0, to: stmt, body)
-    }
-
-    private func bind<R>(
-        _ values: [Value],
-        from index: Int,
-        to stmt: UnsafeMutablePointer<MYSQL_STMT>,
-        _ body: () throws -> R
-    ) throws -> R {
-        guard index < count else {
-            if count > 0, mysql_stmt_bind_param(stmt, binds) != 0 {
-                throw MariaDBError(statement: stmt)
-            }
-            return try body()
-        }
-        let bind = binds + index
-        bind.pointee = MYSQL_BIND()
-        switch values[index] {
-        case .null:
-            bind.pointee.buffer_type = MYSQL_TYPE_NULL
-        case .int(let value):
-            scalars[index] = UInt64(bitPattern: value)
-            setScalar(bind, index: index, type: MYSQL_TYPE_LONGLONG, unsigned: false)
-        case .uint(let value):
-            scalars[index] = value
-            setScalar(bind, index: index, type: MYSQL_TYPE_LONGLONG, unsigned: true)
-        case .double(let value):
-            scalars[index] = value.bitPattern
-            setScalar(bind, index: index, type: MYSQL_TYPE_DOUBLE, unsigned: false)
-        case .dateTime(let value):
-            times[index] = MYSQL_TIME(value)
-            bind.pointee.buffer_type = MYSQL_TYPE_DATETIME
-            bind.pointee.buffer = UnsafeMutableRawPointer(times + index)
-        case .text(var text):
-            // A native string is contiguous UTF-8, so withUTF8 does not copy it.
-            return try text.withUTF8 { utf8 in
-                setBytes(bind, index: index, type: MYSQL_TYPE_STRING, UnsafeRawBufferPointer(utf8))
-                return try self.bind(values, from: index + 1, to: stmt, body)
-            }
-        case .blob(let bytes):
-            return try bytes.withUnsafeBufferPointer { buffer in
-                setBytes(bind, index: index, type: MYSQL_TYPE_BLOB, UnsafeRawBufferPointer(buffer))
-                return try self.bind(values, from: index + 1, to: stmt, body)
+        var byteCount = 0
+        for value in values.prefix(count) {
+            switch value {
+            case .text(let text): byteCount += text.utf8.count
+            case .blob(let bytes): byteCount += bytes.count
+            default: break
             }
         }
-        return try self.bind(values, from: index + 1, to: stmt, body)
+        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(byteCount, 1), alignment: 1)
+        defer { bytes.deallocate() }
+        var offset = 0
+        for index in 0..<count {
+            let bind = binds + index
+            bind.pointee = MYSQL_BIND()
+            switch values[index] {
+            case .null:
+                bind.pointee.buffer_type = MYSQL_TYPE_NULL
+            case .int(let value):
+                scalars[index] = UInt64(bitPattern: value)
+                setScalar(bind, index: index, type: MYSQL_TYPE_LONGLONG, unsigned: false)
+            case .uint(let value):
+                scalars[index] = value
+                setScalar(bind, index: index, type: MYSQL_TYPE_LONGLONG, unsigned: true)
+            case .double(let value):
+                scalars[index] = value.bitPattern
+                setScalar(bind, index: index, type: MYSQL_TYPE_DOUBLE, unsigned: false)
+            case .dateTime(let value):
+                times[index] = MYSQL_TIME(value)
+                bind.pointee.buffer_type = MYSQL_TYPE_DATETIME
+                bind.pointee.buffer = UnsafeMutableRawPointer(times + index)
+            case .text(var text):
+                let length = text.withUTF8 { utf8 in
+                    UnsafeMutableRawBufferPointer(rebasing: bytes[offset..<offset + utf8.count]).copyMemory(from: UnsafeRawBufferPointer(utf8))
+                    return utf8.count
+                }
+                setBytes(bind, index: index, type: MYSQL_TYPE_STRING, UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length]))
+                offset += length
+            case .blob(let blob):
+                blob.withUnsafeBytes { source in
+                    UnsafeMutableRawBufferPointer(rebasing: bytes[offset..<offset + source.count]).copyMemory(from: source)
+                }
+                setBytes(bind, index: index, type: MYSQL_TYPE_BLOB, UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + blob.count]))
+                offset += blob.count
+            }
+        }
+        if count > 0, mysql_stmt_bind_param(stmt, binds) != 0 {
+            throw MariaDBError(statement: stmt)
+        }
+        return try body()
     }
 
     private func setScalar(_ bind: UnsafeMutablePointer<MYSQL_BIND>, index: Int, type: enum_field_types, unsigned: Bool) {

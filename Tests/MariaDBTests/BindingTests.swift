@@ -1,7 +1,45 @@
+import Foundation
 import MariaDB
 import Testing
 
+/// What the bound thread found; written before `done` is signalled, read after.
+private final class Outcome: @unchecked Sendable {
+    var result: Result<Int64, any Error>?
+    var columns = 0
+    let done = DispatchSemaphore(value: 0)
+}
+
 @Suite struct BindingTests {
+    /// Binding once took a stack frame per text parameter; 32,768 of them (a
+    /// fold of rate counters is 8,192 rows of four) overflowed a worker thread's stack.
+    @Test func thirtyTwoThousandTextParametersBindOnASmallStack() throws {
+        let count = 32_768
+        let values = (0..<count).map { Value.text(String(repeating: "x", count: $0 % 7)) }
+        let sql = "SELECT " + Array(repeating: "CHAR_LENGTH(?)", count: 256).joined(separator: " + ")
+        let outcome = Outcome()
+        // 512 KiB, as a worker thread has, rather than the test runner's main stack.
+        let thread = Thread {
+            outcome.result = Result {
+                let connection = try testConnection()
+                var sum: Int64 = 0
+                let statement = try connection.statement(sql)
+                for start in stride(from: 0, to: count, by: 256) {
+                    sum += try single(statement.query(Array(values[start..<start + 256])))[0].int64 ?? -1
+                }
+                let wide = try connection.statement("SELECT " + Array(repeating: "?", count: count).joined(separator: ", "))
+                outcome.columns = try single(wide.query(values)).values.count
+                return sum
+            }
+            outcome.done.signal()
+        }
+        thread.stackSize = 512 << 10
+        thread.start()
+        outcome.done.wait()
+        #expect(outcome.columns == count)
+        let sum = try #require(outcome.result).get()
+        #expect(sum == values.reduce(0) { partial, value in partial + Int64(value.string?.count ?? 0) })
+    }
+
     @Test func nullsBindAndReadBack() throws {
         let connection = try testConnection()
         try connection.execute(
