@@ -27,19 +27,29 @@ final class ConnectionWaiter: Sendable {
     deinit { close(descriptor) }
 
     /// True when a connection may be waiting; false once shutdown began.
-    /// `whenIdle` runs first: the worker has nothing to do until this returns.
-    func waitForConnection(whenIdle: () -> Void) -> Bool {
-        whenIdle()
+    /// `whenIdle` runs first: the worker has nothing to do until this returns. It
+    /// runs again each time the wait it asked for passes with nothing to do.
+    func waitForConnection(whenIdle: () -> Duration?) -> Bool {
+        var timeout = Self.milliseconds(whenIdle())
         var events = [epoll_event](repeating: epoll_event(), count: 2)
         while true {
-            let ready = epoll_wait(descriptor, &events, 2, -1)
+            let ready = epoll_wait(descriptor, &events, 2, timeout)
             if ready < 0 {
                 if errno == EINTR { continue }
                 return false
             }
             if events.prefix(Int(ready)).contains(where: { $0.data.fd == wakeDescriptor }) { return false }
             if ready > 0 { return true }
+            timeout = Self.milliseconds(whenIdle())
         }
+    }
+
+    /// epoll's timeout for `wait`: -1 waits for ever; a wait is at least 1 ms.
+    private static func milliseconds(_ wait: Duration?) -> Int32 {
+        guard let wait else { return -1 }
+        let (seconds, attoseconds) = wait.components
+        let total = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        return Int32(clamping: max(1, total))
     }
 
     private static func watch(_ fd: Int32, events: UInt32, on epoll: Int32) -> Bool {

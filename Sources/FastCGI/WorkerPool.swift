@@ -9,13 +9,17 @@ public protocol ExchangeHandler: AnyObject {
     /// client should wait for.
     func afterResponse()
     /// Runs when no request is waiting, before the worker sleeps: the time to
-    /// write out anything kept back while busy.
-    func idle()
+    /// write out anything kept back while busy. Returns how long the worker may
+    /// sleep before `idle` should run again if no request comes (nil: until one does).
+    func idle() -> Duration?
+    /// Runs once as the worker stops, after its last request.
+    func finish()
 }
 
 extension ExchangeHandler {
     public func afterResponse() {}
-    public func idle() {}
+    public func idle() -> Duration? { nil }
+    public func finish() {}
 }
 
 /// N threads, each looping accept → handle → finish on one listening socket.
@@ -120,7 +124,7 @@ private final class Worker: Sendable {
                 // The client gave up before its request was read. Anything else
                 // (EMFILE, …): back off briefly.
                 if status != -EINTR && status != -ECONNABORTED {
-                    handler.idle()
+                    _ = handler.idle()
                     pauseAfterAcceptFailure()
                 }
                 continue
@@ -130,6 +134,7 @@ private final class Worker: Sendable {
             slot.finish()
             handler.afterResponse()
         }
+        handler.finish()
     }
 
     /// Keeps a persistent accept error (EMFILE, …) from spinning a core, while

@@ -28,9 +28,9 @@ public enum SHA256 {
 }
 
 /// Lowercase hex through libsodium's constant-time encoder.
-enum Hex {
+public enum Hex {
     /// `bytes` as lowercase hex (`sodium_bin2hex`).
-    static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: [UInt8]) -> String {
         SodiumLibrary.initialize()
         // sodium_bin2hex writes a terminating NUL after the 2n characters.
         let capacity = bytes.count * 2 + 1

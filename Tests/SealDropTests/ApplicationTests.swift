@@ -167,6 +167,7 @@ import Testing
             func client(linkToken: String) throws(StoreError) -> ClientRecord? { try fail() }
             func insertMessage(_ message: NewMessage, limits: MailboxLimits) throws(StoreError) -> SendOutcome { try fail() }
             func countHit(_ bucket: RateBucket) throws(StoreError) -> Int { try fail() }
+            func foldHits(_ folds: [CounterFold]) throws(StoreError) -> [CounterTotal] { try fail() }
             func rateLimitKey() throws(StoreError) -> [UInt8] { try fail() }
             func issueChallenge(linkToken: String, nonce: String, lifetimeSeconds: Int, maxOutstanding: Int) throws(StoreError) -> ChallengeIssue { try fail() }
             func consumeChallenge(linkToken: String, nonce: String) throws(StoreError) -> Bool { try fail() }

@@ -51,6 +51,15 @@ final class InMemoryStore: Store {
         return counters["\(bucket.name)@\(bucket.windowStart)"]!
     }
 
+    func foldHits(_ folds: [CounterFold]) throws(StoreError) -> [CounterTotal] {
+        try checkAvailable()
+        return folds.map { fold in
+            let key = "\(fold.bucket)@\(fold.windowStart)"
+            counters[key, default: 0] += fold.hits
+            return CounterTotal(bucket: fold.bucket, windowStart: fold.windowStart, hits: counters[key]!)
+        }
+    }
+
     func rateLimitKey() throws(StoreError) -> [UInt8] {
         try checkAvailable()
         return [7, 7, 7]

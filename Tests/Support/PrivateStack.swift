@@ -40,6 +40,16 @@ public struct PrivateStack: Sendable {
         return pid
     }
 
+    /// Runs `sql` as MariaDB's root in this stack's database; returns the rows, tab
+    /// separated, without column names.
+    public func sql(_ sql: String) throws -> String {
+        let name = values["SEALDROP_TEST_DB_NAME"] ?? "sealdrop"
+        let result = try runCommand("/usr/bin/mariadb", ["--defaults-file=\(runDirectory)/my.cnf", "--batch",
+                                                         "--skip-column-names", name, "-e", sql])
+        guard result.status == 0 else { throw StackError("mariadb: \(result.output)") }
+        return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Runs `stack.sh <subcommand>`; throws with its output when it exits non-zero.
     @discardableResult
     public func run(_ subcommand: String) throws -> CommandResult {

@@ -19,6 +19,9 @@ public struct AbuseLimits: Sendable {
     public var linkOpenRequests = 20
     /// New permission requests one client address may make per day.
     public var addressPermissionRequestsPerDay = 20
+    /// How long a process may keep its flood-limit counts before it folds them
+    /// into the database (see ``LocalRateCounters``); 0 writes every hit through.
+    public var limitFoldMilliseconds = 1000
     /// Front servers whose `X-Forwarded-For` is believed (exact addresses).
     public var trustedProxies: [String] = []
     /// IPv6 clients are counted by their network of this many bits: a /64 is one
@@ -35,6 +38,7 @@ public struct AbuseLimits: Sendable {
         linkOpenRequests = try reader.integer("SEALDROP_LINK_OPEN_REQUESTS", in: 1...1_000_000).map(Int.init) ?? linkOpenRequests
         addressPermissionRequestsPerDay = try reader.integer("SEALDROP_ADDRESS_PERMISSION_REQUESTS_PER_DAY", in: 0...1_000_000).map(Int.init) ?? addressPermissionRequestsPerDay
         ipv6PrefixLength = try reader.integer("SEALDROP_IPV6_PREFIX_LENGTH", in: 1...128).map(Int.init) ?? ipv6PrefixLength
+        limitFoldMilliseconds = try reader.integer("SEALDROP_LIMIT_FOLD_MILLISECONDS", in: 0...60_000).map(Int.init) ?? limitFoldMilliseconds
         if let proxies = reader.string("SEALDROP_TRUSTED_PROXIES") {
             trustedProxies = proxies.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
         }

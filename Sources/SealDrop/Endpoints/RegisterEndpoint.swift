@@ -23,7 +23,7 @@ struct RegisterEndpoint: Endpoint {
             }
         }
 
-        try RateLimiter(store: context.store).hit(
+        try RateLimiter(store: context.store, counters: context.counters).hit(
             scope: "register", key: context.clientAddress, limit: context.configuration.abuse.addressRegistrationsPerHour,
             windowSeconds: 3600, message: "Too many registrations from this address")
 

@@ -29,7 +29,7 @@ struct RequestMessagePermissionEndpoint: Endpoint {
             pendingSeconds: configuration.retention.messageSeconds,
             address: try RateLimiter(store: context.store).bucket(
                 scope: "permission", key: context.clientAddress,
-                limit: configuration.abuse.addressPermissionRequestsPerDay, windowSeconds: 86_400))
+                limit: configuration.abuse.addressPermissionRequestsPerDay, windowSeconds: 86_400)?.bucket)
         let outcome = try context.store.requestPermission(from: sender.linkToken, to: recipient.linkToken,
                                                           nickname: nickname, bounds: bounds)
         switch outcome {

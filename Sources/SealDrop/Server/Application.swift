@@ -4,10 +4,14 @@ public final class Application {
     public let configuration: Configuration
     private let store: Store
     private let cors: CORSPolicy
+    private let counters: LocalRateCounters
 
-    public init(configuration: Configuration, store: Store) {
+    /// - Parameter counters: shared by every thread of the process; by default
+    ///   every hit is written through (one request per process, and tests).
+    public init(configuration: Configuration, store: Store, counters: LocalRateCounters = .writeThrough) {
         self.configuration = configuration
         self.store = store
+        self.counters = counters
         self.cors = CORSPolicy(allowedOrigins: configuration.corsOrigins)
     }
 
@@ -43,7 +47,7 @@ public final class Application {
             response.headers.append(("Allow", allowed.joined(separator: ", ")))
             return Outcome(response: response, route: name)
         case .found(let route):
-            let context = EndpointContext(request: request, store: store, configuration: configuration)
+            let context = EndpointContext(request: request, store: store, configuration: configuration, counters: counters)
             do {
                 if route.isLimited { try limitClientAddress(context) }
                 return Outcome(response: try route.endpoint.respond(context), route: route.name)
@@ -57,14 +61,16 @@ public final class Application {
 
     private func limitClientAddress(_ context: EndpointContext) throws {
         let abuse = configuration.abuse
-        try RateLimiter(store: store).hit(
+        try RateLimiter(store: store, counters: counters).hit(
             scope: "address", key: context.clientAddress, limit: abuse.addressRequestsPerWindow,
             windowSeconds: abuse.addressWindowSeconds, message: "Too many requests from this address")
     }
 
-    /// Purges one batch of expired rows when this process's turn has come, so
-    /// retention needs no cron job. Called after a response went out.
+    /// Folds this process's flood-limit counts into the database when their turn
+    /// has come, and purges one batch of expired rows when this process's turn
+    /// has come, so retention needs no cron job. Called after a response went out.
     public func maintain() {
+        counters.foldIfDue(into: store)
         guard configuration.purgeIntervalSeconds > 0,
               PurgeSchedule.claim(intervalSeconds: configuration.purgeIntervalSeconds) else { return }
         do {
@@ -72,6 +78,18 @@ public final class Application {
         } catch {
             RequestLog.notice("purge failed: \(error)")
         }
+    }
+
+    /// Called before a worker sleeps: folds counts left waiting, and says how many
+    /// microseconds it may sleep before it should call again (nil: until a request
+    /// comes), so a process that goes quiet still hands its counts on.
+    public func prepareForSleep() -> Int64? {
+        counters.foldBeforeSleeping(into: store)
+    }
+
+    /// Called as a worker stops: whatever this process counted goes to the database.
+    public func finish() {
+        counters.fold(into: store)
     }
 
     /// Purges until nothing expired is left; returns the rows removed.

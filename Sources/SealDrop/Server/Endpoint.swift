@@ -3,6 +3,8 @@ struct EndpointContext {
     let request: HTTPRequest
     let store: Store
     let configuration: Configuration
+    /// This process's flood-limit counts.
+    let counters: LocalRateCounters
 
     var limits: Limits { configuration.limits }
 

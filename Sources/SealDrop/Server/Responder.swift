@@ -54,12 +54,15 @@ public enum Responder {
         SodiumLibrary.initialize()
         MariaDBLibrary.initialize()
         RequestLog.notice("serving with \(configuration.threads) threads")
+        // One table for the process's threads: their hits are decided together.
+        let counters = LocalRateCounters(policy: .init(foldIntervalMilliseconds: configuration.abuse.limitFoldMilliseconds))
         try WorkerPool.serve(
             on: listener, threads: configuration.threads, firstRequest: firstRequest,
             aroundThread: { body in MariaDBLibrary.withThreadContext(body) },
             makeHandler: { index in
                 let application = Application(configuration: configuration,
-                                              store: MariaDBStore(configuration: configuration.database))
+                                              store: MariaDBStore(configuration: configuration.database),
+                                              counters: counters)
                 return ResponderHandler(application: application, workerIndex: index)
             })
         RequestLog.notice("stopped")

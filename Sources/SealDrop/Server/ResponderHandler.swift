@@ -78,7 +78,13 @@ extension ResponderHandler {
         application.maintain()
     }
 
-    public func idle() {
+    public func idle() -> Duration? {
+        log.flush()
+        return application.prepareForSleep().map { .microseconds($0) }
+    }
+
+    public func finish() {
+        application.finish()
         log.flush()
     }
 }

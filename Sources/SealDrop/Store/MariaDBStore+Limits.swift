@@ -20,6 +20,51 @@ extension MariaDBStore {
         return result.affectedRows == 1 ? 1 : Int(result.lastInsertID)
     }
 
+    public func foldHits(_ folds: [CounterFold]) throws(StoreError) -> [CounterTotal] {
+        guard !folds.isEmpty else { return [] }
+        let chunks = stride(from: 0, to: folds.count, by: Self.maxFoldRows).map {
+            Array(folds[$0..<min($0 + Self.maxFoldRows, folds.count)])
+        }
+        return try session.withConnection { connection -> [CounterTotal] in
+            // More than one statement runs as one transaction, so a conflict's
+            // retry repeats all of it rather than counting a chunk twice.
+            guard chunks.count > 1 else { return try Self.fold(chunks[0], on: connection) }
+            return try connection.transaction { () throws -> [CounterTotal] in
+                try chunks.flatMap { chunk throws -> [CounterTotal] in try Self.fold(chunk, on: connection) }
+            }
+        }
+    }
+
+    /// Rows per fold statement: four placeholders each, under the protocol's 65,535.
+    static let maxFoldRows = 8192
+
+    /// Adds the chunk's hits and reads the totals back in the same statement.
+    /// The rows are padded to a power of two with copies of the last row adding
+    /// nothing, so a connection prepares at most 14 shapes of the statement, not
+    /// one per count of buckets.
+    private static func fold(_ folds: [CounterFold], on connection: Connection) throws -> [CounterTotal] {
+        var rows = folds
+        var shape = 1
+        while shape < rows.count { shape *= 2 }
+        if let last = rows.last {
+            rows += repeatElement(CounterFold(bucket: last.bucket, windowStart: last.windowStart,
+                                              expiresAt: last.expiresAt, hits: 0), count: shape - rows.count)
+        }
+        let values = Array(repeating: "(?, ?, ?, FROM_UNIXTIME(?))", count: shape).joined(separator: ", ")
+        let parameters = rows.flatMap { row -> [Value] in
+            [.text(row.bucket), .int(row.windowStart), .int(Int64(row.hits)), .int(row.expiresAt)]
+        }
+        let returned = try connection.query("""
+            INSERT INTO rate_counters (bucket, window_start, hits, expires_at) VALUES \(values)
+            ON DUPLICATE KEY UPDATE hits = hits + VALUES(hits)
+            RETURNING bucket, window_start, hits
+            """, parameters)
+        return try returned.map { row throws -> CounterTotal in
+            CounterTotal(bucket: try row.decode("bucket"), windowStart: try row.decode("window_start"),
+                         hits: try row.decode("hits"))
+        }
+    }
+
     public func rateLimitKey() throws(StoreError) -> [UInt8] {
         if let key = Self.cachedKey.withLock({ $0 }) { return key }
         let key = try session.withConnection { connection -> [UInt8] in

@@ -16,6 +16,9 @@ public protocol Store: AnyObject {
     /// Counts one hit on a rate-limit bucket in its window; returns the hits so far,
     /// this one included.
     func countHit(_ bucket: RateBucket) throws(StoreError) -> Int
+    /// Adds each fold's hits to its bucket, all in one step; returns every
+    /// bucket's new total.
+    func foldHits(_ folds: [CounterFold]) throws(StoreError) -> [CounterTotal]
     /// The server-wide secret that keys hashed client addresses, made on first use.
     func rateLimitKey() throws(StoreError) -> [UInt8]
     /// Records a challenge for the link unless it has too many outstanding.

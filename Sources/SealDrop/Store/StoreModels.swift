@@ -131,6 +131,23 @@ public struct RateBucket: Sendable {
     }
 }
 
+/// Hits one process counted on a bucket since its last fold.
+public struct CounterFold: Sendable {
+    /// The bucket's keyed hash, as ``RateBucket/name``.
+    public var bucket: String
+    public var windowStart: Int64
+    /// When the row may go: the window's end.
+    public var expiresAt: Int64
+    public var hits: Int
+}
+
+/// A bucket's total over every process, as a fold read it back.
+public struct CounterTotal: Sendable {
+    public var bucket: String
+    public var windowStart: Int64
+    public var hits: Int
+}
+
 /// How long messages and permission requests are kept.
 public struct RetentionPolicy: Sendable {
     /// Unseen messages, and permission requests left unanswered.
