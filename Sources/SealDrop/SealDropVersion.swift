@@ -1,4 +1,4 @@
 /// The release this build is, as `sealdrop --version` prints it.
 public enum SealDropVersion {
-    public static let current = "0.10.0"
+    public static let current = "0.11.0"
 }

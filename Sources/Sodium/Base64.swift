@@ -16,6 +16,19 @@ public enum Base64 {
     /// - Returns: the decoded bytes, or `nil` when `text` is not canonical base64.
     ///   The empty string decodes to no bytes.
     public static func decode(_ text: String) -> [UInt8]? {
+        decode(text, variant: sodium_base64_VARIANT_ORIGINAL)
+    }
+
+    /// Decodes base64url (`-` `_`) without padding, strictly, as ``decode(_:)``
+    /// does standard base64 (`sodium_base642bin`, variant `URLSAFE_NO_PADDING`):
+    /// `+`, `/`, `=`, whitespace and non-canonical trailing bits are refused.
+    ///
+    /// - Returns: the decoded bytes, or `nil` when `text` is not canonical base64url.
+    public static func decodeURLSafeNoPadding(_ text: String) -> [UInt8]? {
+        decode(text, variant: sodium_base64_VARIANT_URLSAFE_NO_PADDING)
+    }
+
+    private static func decode(_ text: String, variant: Int32) -> [UInt8]? {
         SodiumLibrary.initialize()
         let input = Array(text.utf8)
         // Three bytes per four characters, plus slack so that a malformed tail
@@ -29,7 +42,7 @@ public enum Base64 {
                     sodium_base642bin(
                         buffer.baseAddress!, buffer.count,
                         characters.baseAddress, characters.count,
-                        nil, &decodedCount, nil, sodium_base64_VARIANT_ORIGINAL)
+                        nil, &decodedCount, nil, variant)
                 }
             }
             // libsodium reports no length on failure; keep nothing then.

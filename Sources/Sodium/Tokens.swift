@@ -25,8 +25,10 @@ public enum Tokens {
         Base64.encodeURLSafeNoPadding(RandomBytes.generate(count: fetchTokenByteCount))
     }
 
-    /// A new authentication challenge: the standard, padded base64 encoding of 32
-    /// random bytes (44 characters). Clients sign its UTF-8 bytes as they are.
+    /// A random challenge in the original server's format: the standard, padded
+    /// base64 encoding of 32 random bytes (44 characters), which had to be stored to
+    /// be checked. SealDrop 0.11 issues MAC'd challenges instead (`StatelessChallenge`
+    /// in the SealDrop module) and accepts this kind only from its `challenges` rows.
     public static func challenge() -> String {
         Base64.encode(RandomBytes.generate(count: challengeByteCount))
     }

@@ -32,7 +32,7 @@ struct CommandLineCommand {
                               [--socket-mode 0660] [--config FILE]
                sealdrop migrate [--config FILE]        create or upgrade the database schema
                sealdrop check-config [--config FILE]   validate the settings and try the database
-               sealdrop purge [--config FILE]          delete expired messages and challenges now
+               sealdrop purge [--config FILE]          delete expired messages, challenges and counters now
                sealdrop schema                         print schema.sql
                sealdrop version | --version            print the version
         Without --listen, serves the FastCGI socket on fd 0 (spawn-fcgi, systemd, mod_fcgid),

@@ -6,6 +6,8 @@ extension ClusterTests {
     /// One-time challenges and per-link limits hold across nodes. Each node alone
     /// would get them right; only writes are certified cluster-wide, so a check made
     /// under a node's own lock would let every node admit up to the limit at once.
+    /// A used challenge's nonce is one insert on a primary key: the same key
+    /// inserted through two nodes fails certification on one, which then finds it.
     @Suite("Limits across nodes")
     struct Limits {
         @Test("One signed challenge replayed at all three nodes at once: exactly one success", arguments: 1...4)
@@ -16,23 +18,51 @@ extension ClusterTests {
                                    201, "send")
             let auth = try cluster.signedAuth(owner, via: cluster.nodes[(round + 1) % 3])
             let (nodes, linkToken) = (cluster.nodes, owner.linkToken)
-            let statuses = runConcurrently(9) { replay in
+            let statuses = runConcurrently(18) { replay in
                 (try? nodes[replay % 3].fetch(linkToken: linkToken, auth: auth).status) ?? 0
             }
             #expect(statuses.filter { $0 == 200 }.count == 1, "round \(round): \(tally(statuses))")
-            #expect(statuses.filter { $0 == 401 }.count == 8, "round \(round): \(tally(statuses))")
+            #expect(statuses.filter { $0 == 401 }.count == 17, "round \(round): \(tally(statuses))")
         }
 
-        @Test("18 challenge requests for one link through three nodes at once: exactly 5 issued", arguments: 1...3)
-        func outstandingChallenges(round: Int) throws {
+        @Test("A chained challenge replayed at all three nodes at once: exactly one success and one successor", arguments: 1...2)
+        func chainedReplayAtEveryNode(round: Int) throws {
             let cluster = try Cluster()
-            let linkToken = try Recipient(client: cluster.api).linkToken
-            let nodes = cluster.nodes
-            let statuses = runConcurrently(18) { request in
-                (try? nodes[request % 3].challenge(linkToken: linkToken).status) ?? 0
+            let owner = try Recipient(client: cluster.nodes[round % 3])
+            let first = try cluster.signedAuth(owner, via: cluster.nodes[(round + 1) % 3])
+            let chained = try cluster.api.expect(cluster.nodes[(round + 2) % 3].fetch(linkToken: owner.linkToken, auth: first,
+                                                                                      nextChallenge: true), 200, "chained fetch")
+            let next = try #require(chained["next_challenge"]?.string)
+            let auth = SealDropClient.Auth.signed(challenge: next, signature: owner.sign(next))
+            let (nodes, linkToken) = (cluster.nodes, owner.linkToken)
+            let outcomes = runConcurrently(12) { replay -> (Int, String?) in
+                guard let response = try? nodes[replay % 3].fetch(linkToken: linkToken, auth: auth, nextChallenge: true) else {
+                    return (0, nil)
+                }
+                return (response.status, response.json?["next_challenge"]?.string)
             }
-            #expect(statuses.filter { $0 == 200 }.count == 5, "round \(round): \(tally(statuses))")
-            #expect(statuses.filter { $0 == 429 }.count == 13, "round \(round): \(tally(statuses))")
+            let statuses = outcomes.map(\.0)
+            #expect(statuses.filter { $0 == 200 }.count == 1, "round \(round): \(tally(statuses))")
+            #expect(statuses.filter { $0 == 401 }.count == 11, "round \(round): \(tally(statuses))")
+            #expect(outcomes.compactMap(\.1).count == 1, "round \(round): successors \(outcomes.compactMap(\.1).count)")
+        }
+
+        @Test("18 challenge requests for one link through three nodes at once: all issued, none refused", arguments: 1...2)
+        func challengeRequests(round: Int) throws {
+            let cluster = try Cluster()
+            let owner = try Recipient(client: cluster.api)
+            let (nodes, linkToken) = (cluster.nodes, owner.linkToken)
+            let outcomes = runConcurrently(18) { request -> (Int, String?) in
+                guard let response = try? nodes[request % 3].challenge(linkToken: linkToken) else { return (0, nil) }
+                return (response.status, response.json?["challenge"]?.string)
+            }
+            #expect(outcomes.allSatisfy { $0.0 == 200 }, "round \(round): \(tally(outcomes.map(\.0)))")
+            // Every node holds the same key: a challenge issued by one is taken by the others.
+            for (index, challenge) in outcomes.compactMap(\.1).prefix(3).enumerated() {
+                try cluster.api.expect(nodes[index].fetch(linkToken: linkToken,
+                                                          auth: .signed(challenge: challenge, signature: owner.sign(challenge))),
+                                       200, "round \(round): a challenge used through node \(index + 1)")
+            }
         }
 
         @Test("A full mailbox (150 unseen) refuses the rest: 170 concurrent sends through three nodes, 150 accepted")

@@ -82,7 +82,7 @@ extension ClusterTests {
                 return statuses
             }.flatMap { $0 }
             let conflicts = try cluster.conflictCount() - conflictsBefore
-            // 429: the link's five outstanding challenges; 503: a conflict that kept losing.
+            // 429: the mailbox or send limits; 503: a conflict that kept losing.
             #expect(statuses.allSatisfy { [200, 201, 429, 503].contains($0) }, "\(tally(statuses))")
             #expect(!statuses.contains(500), "\(tally(statuses))")
             // Retried with pauses, a conflict hardly ever loses 12 times (three

@@ -35,8 +35,9 @@ struct FlowTests {
         expectAPIHeaders(challengeResponse)
         let challenge = try #require(
             try api.expect(challengeResponse, 200, "POST /challenge_request")["challenge"]?.string)
-        #expect(challenge.count == 44)
-        #expect(Base64.decode(challenge)?.count == 32, "challenge is not strict base64 of 32 bytes: \(challenge)")
+        #expect(challenge.hasPrefix("sd1.") && challenge.count == 58, "\(challenge)")
+        #expect(Base64.decodeURLSafeNoPadding(String(challenge.dropFirst(4)))?.count == 40,
+                "challenge is not sd1. and base64url of 40 bytes: \(challenge)")
 
         let fetchResponse = try api.fetch(
             linkToken: recipient.linkToken,

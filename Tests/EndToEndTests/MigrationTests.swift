@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// `sealdrop migrate` from schema version 4 (what SealDrop before the hostile-input
-/// review made) to 5, on a database holding what version 4 stored.
+/// review made) to 5 and 6, on a database holding what version 4 stored.
 @Suite("Schema version 5")
 struct MigrationTests {
     @Test("Version 5 counts metadata in every message's size and recounts the mailboxes")
@@ -20,7 +20,8 @@ struct MigrationTests {
             try database.execute("""
                 ALTER TABLE challenges MODIFY challenge_nonce VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL
                 """)
-            try database.execute("DELETE FROM sealdrop_schema WHERE version = 5")
+            try database.execute("DROP TABLE used_challenges")
+            try database.execute("DELETE FROM sealdrop_schema WHERE version >= 5")
             let link = "link_" + String(repeating: "v", count: 32)
             try database.run("""
                 INSERT INTO clients (link_token, public_key, public_key_hash, fetch_token_hash, unseen_messages, unseen_bytes)
@@ -34,7 +35,7 @@ struct MigrationTests {
                 """, [.text(link), .text(metadata), .text(link), .text(link), .text(metadata), .text(link), .text("[]")])
 
             let migrate = try runCommand(binary, ["migrate", "--config", config])
-            #expect(migrate.status == 0 && migrate.output.contains("applied schema versions 5"), "\(migrate.output)")
+            #expect(migrate.status == 0 && migrate.output.contains("applied schema versions 5, 6"), "\(migrate.output)")
             let sizes = try database.query("SELECT size FROM messages WHERE link_token = ? ORDER BY id", [.text(link)])
                 .compactMap { $0[0].int64 }
             let withMetadata = Int64(100 + metadata.utf8.count)
@@ -48,6 +49,12 @@ struct MigrationTests {
                 WHERE table_schema = DATABASE() AND table_name = 'challenges' AND column_name = 'challenge_nonce'
                 """).first?[0].string
             #expect(collation == "utf8mb4_nopad_bin")
+            // Version 6: used challenge nonces, one row per nonce.
+            let key = try database.query("""
+                SELECT GROUP_CONCAT(column_name) FROM information_schema.key_column_usage
+                WHERE table_schema = DATABASE() AND table_name = 'used_challenges' AND constraint_name = 'PRIMARY'
+                """).first?[0].string
+            #expect(key == "nonce", "used_challenges' primary key: \(String(describing: key))")
         }
     }
 }

@@ -61,7 +61,8 @@ import Testing
         let body = #"{"link_token":"\#(link)","challenge":"\#(challenge)","challenge_signature":"\#(signature)"}"#
         #expect(post("/fetch", body).0 == 200)
         #expect(post("/fetch", body).0 == 401)
-        #expect(store.challenges.allSatisfy { $0.used })
+        #expect(challenge.hasPrefix("sd1.") && challenge.utf8.count <= 128)
+        #expect(store.usedNonces.count == 1)
     }
 
     @Test func forgedSignatureDoesNotBurnTheChallenge() {
@@ -71,7 +72,9 @@ import Testing
         guard case .string(let challenge)? = issued?["challenge"] else { Issue.record("no challenge"); return }
         let forged = Base64.encode(SigningKeyPair().signature(for: Array(challenge.utf8)))
         #expect(post("/fetch", #"{"link_token":"\#(link)","challenge":"\#(challenge)","challenge_signature":"\#(forged)"}"#).0 == 401)
-        #expect(store.challenges.first?.used == false)
+        #expect(store.usedNonces.isEmpty)
+        let signature = Base64.encode(keys.signature(for: Array(challenge.utf8)))
+        #expect(post("/fetch", #"{"link_token":"\#(link)","challenge":"\#(challenge)","challenge_signature":"\#(signature)"}"#).0 == 200)
     }
 
     @Test func databaseOutageAnswers503WithRetryAfter() {
@@ -168,12 +171,10 @@ import Testing
             func insertMessage(_ message: NewMessage, limits: MailboxLimits) throws(StoreError) -> SendOutcome { try fail() }
             func countHit(_ bucket: RateBucket) throws(StoreError) -> Int { try fail() }
             func foldHits(_ folds: [CounterFold]) throws(StoreError) -> [CounterTotal] { try fail() }
-            func rateLimitKey() throws(StoreError) -> [UInt8] { try fail() }
-            func issueChallenge(linkToken: String, nonce: String, lifetimeSeconds: Int, maxOutstanding: Int) throws(StoreError) -> ChallengeIssue { try fail() }
+            func serverSecret(named name: String) throws(StoreError) -> [UInt8] { try fail() }
             func consumeChallenge(linkToken: String, nonce: String) throws(StoreError) -> Bool { try fail() }
             func signingKey(linkToken: String) throws(StoreError) -> String? { try fail() }
-            func exchangeChallenge(linkToken: String, nonce: String, for nextNonce: String,
-                                   remainingAtLeast seconds: Int) throws(StoreError) -> Bool { try fail() }
+            func recordChallengeUse(nonce: [UInt8], linkToken: String, keepUntil: UInt64) throws(StoreError) -> Bool { try fail() }
             func messages(linkToken: String, query: MessageQuery) throws(StoreError) -> [StoredMessage] { try fail() }
             func markSeen(linkToken: String, ids: [Int64]) throws(StoreError) -> Int { try fail() }
             func deleteMessages(linkToken: String, ids: [Int64]) throws(StoreError) -> Int { try fail() }

@@ -25,6 +25,17 @@ import Testing
         }
     }
 
+    @Test func maxOutstandingChallengesIsReadButOnlyWarnedAbout() throws {
+        #expect(try Configuration(values: minimal).warnings.isEmpty)
+        let old = try Configuration(values: minimal.merging(["SEALDROP_MAX_OUTSTANDING_CHALLENGES": "5"]) { $1 })
+        #expect(old.warnings.count == 1 && old.warnings[0].contains("SEALDROP_MAX_OUTSTANDING_CHALLENGES is no longer used"))
+        #expect(throws: ConfigurationError.self) {
+            try Configuration(values: minimal.merging(["SEALDROP_MAX_OUTSTANDING_CHALLENGES": "0"]) { $1 })
+        }
+        let check = ConfigurationCheck(configuration: old)
+        #expect(check.configuration.warnings == old.warnings)
+    }
+
     @Test func oneServerWithoutDBHosts() throws {
         #expect(try Configuration(values: minimal).database.servers == [.tcp(host: "localhost", port: 3306)])
         let socket = try Configuration(values: minimal.merging(["DB_SOCKET": "/run/mysqld/mysqld.sock", "DB_HOST": "x"]) { $1 })

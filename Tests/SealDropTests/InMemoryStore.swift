@@ -60,21 +60,13 @@ final class InMemoryStore: Store {
         }
     }
 
-    func rateLimitKey() throws(StoreError) -> [UInt8] {
+    func serverSecret(named name: String) throws(StoreError) -> [UInt8] {
         try checkAvailable()
-        return [7, 7, 7]
+        return Array(repeating: UInt8(name.utf8.count), count: 32)
     }
 
     func signingKey(linkToken: String) throws(StoreError) -> String? {
         try client(linkToken: linkToken)?.publicKey
-    }
-
-    func issueChallenge(linkToken: String, nonce: String, lifetimeSeconds: Int, maxOutstanding: Int) throws(StoreError) -> ChallengeIssue {
-        try checkAvailable()
-        guard clients[linkToken] != nil else { return .unknownLink }
-        if challenges.filter({ $0.link == linkToken && !$0.used }).count >= maxOutstanding { return .tooManyOutstanding }
-        challenges.append((linkToken, nonce, false))
-        return .issued
     }
 
     func consumeChallenge(linkToken: String, nonce: String) throws(StoreError) -> Bool {
@@ -84,12 +76,12 @@ final class InMemoryStore: Store {
         return true
     }
 
-    func exchangeChallenge(linkToken: String, nonce: String, for nextNonce: String,
-                           remainingAtLeast seconds: Int) throws(StoreError) -> Bool {
+    var usedNonces: Set<[UInt8]> = []
+
+    func recordChallengeUse(nonce: [UInt8], linkToken: String, keepUntil: UInt64) throws(StoreError) -> Bool {
         try checkAvailable()
-        guard let index = challenges.firstIndex(where: { $0.link == linkToken && $0.nonce == nonce && !$0.used }) else { return false }
-        challenges[index].nonce = nextNonce
-        return true
+        guard clients[linkToken] != nil else { return false }
+        return usedNonces.insert(nonce).inserted
     }
 
     func messages(linkToken: String, query: MessageQuery) throws(StoreError) -> [StoredMessage] {

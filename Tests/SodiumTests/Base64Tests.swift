@@ -19,6 +19,14 @@ struct Base64Tests {
     func urlSafeUnpaddedVectors(plain: String, encoded: String) {
         let unpadded = String(encoded.prefix { $0 != "=" })
         #expect(Base64.encodeURLSafeNoPadding(Array(plain.utf8)) == unpadded)
+        #expect(Base64.decodeURLSafeNoPadding(unpadded) == Array(plain.utf8))
+    }
+
+    @Test func urlSafeDecodingIsStrict() {
+        #expect(Base64.decodeURLSafeNoPadding("-_-_") == [0xFB, 0xFF, 0xBF])
+        for bad in ["+/+/", "_w==", "_w=", "Zg=", "Zh", "Zm9v Yg", "Zm9v\n", "Z"] {
+            #expect(Base64.decodeURLSafeNoPadding(bad) == nil, "\(bad.debugDescription) decoded")
+        }
     }
 
     @Test func alphabetsDifferWhereTheyShould() {

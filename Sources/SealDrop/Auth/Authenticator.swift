@@ -1,3 +1,4 @@
+import Glibc
 import Sodium
 
 /// Proof that the caller owns a link: a signed one-time challenge, or the
@@ -28,15 +29,17 @@ struct Authenticator {
     }
 
     /// Checks the claim's proof: 401 unless it holds. With `chaining`, a challenge
-    /// proof also yields the challenge to sign next (see ``FetchEndpoint``).
+    /// proof also yields a new challenge to sign next (see ``FetchEndpoint``).
     func prove(_ claim: OwnershipClaim, chaining: Bool) throws -> OwnedLink {
         switch claim.evidence {
         case .record(let client):
             try checkFetchToken(of: client)
             return OwnedLink(linkToken: claim.linkToken, nextChallenge: nil)
         case .signedChallenge(let challenge, let signature, let key):
-            switch try verify(challenge, signature: signature, key: key, linkToken: claim.linkToken, chaining: chaining) {
-            case .passed(let next):
+            switch try verify(challenge, signature: signature, key: key, linkToken: claim.linkToken) {
+            case .passed:
+                // A successor costs nothing to issue, so it gets a full lifetime of its own.
+                let next = chaining ? try issueChallenge(for: claim.linkToken) : nil
                 return OwnedLink(linkToken: claim.linkToken, nextChallenge: next)
             case .refused(let reason):
                 // The key may have come from the cache after the link was removed
@@ -78,40 +81,53 @@ struct Authenticator {
         }
     }
 
-    /// Checks the signature before consuming the challenge, so a forged
-    /// signature cannot burn a challenge its owner is about to use; the consume
-    /// itself is one atomic statement, so of concurrent replays exactly one passes.
-    /// With `chaining`, the challenge's row takes a fresh nonce instead of being
-    /// deleted, in one statement, so the next request needs no `/challenge_request`
-    /// of its own and the link's outstanding count is unchanged. The new nonce
-    /// keeps the old one's expiry (extending it would rewrite two indexes per
-    /// fetch), so a chain ends within one challenge lifetime: a challenge with
-    /// less than a fifth of it left is consumed as usual and gets no successor.
-    private func verify(_ challenge: String, signature: String, key: String, linkToken: String,
-                        chaining: Bool) throws(StoreError) -> ChallengeCheck {
+    /// A new challenge for `linkToken`, valid for the challenge lifetime: MAC'd
+    /// under the server's `challenge_key`, so nothing is written and only the
+    /// key's first read in this process goes to the database.
+    func issueChallenge(for linkToken: String) throws(StoreError) -> String {
+        StatelessChallenge.issue(for: linkToken, key: try store.serverSecret(named: StatelessChallenge.keyName),
+                                 now: Self.now(), lifetimeSeconds: challengeLifetimeSeconds)
+    }
+
+    /// Checks the signature before anything else, so a forged signature cannot
+    /// burn a challenge its owner is about to use. A challenge in the `sd1.`
+    /// format (``StatelessChallenge``) is then checked against its MAC (which
+    /// binds it to the link) and its expiry on this host's clock, and its nonce
+    /// recorded with one insert: of concurrent replays, through any node, exactly
+    /// one inserts it. The nonce is kept a lifetime past the expiry, so a host
+    /// whose clock lags by less than that still finds it. Any other challenge was
+    /// issued as a row before 0.11 and is consumed as one.
+    private func verify(_ challenge: String, signature: String, key: String,
+                        linkToken: String) throws(StoreError) -> ChallengeCheck {
         // Keys are curve-checked at registration; verification refuses small-order ones itself.
         guard let signatureBytes = Base64.decode(signature), let keyBytes = Base64.decode(key),
               Ed25519PublicKey.isValidSignature(signatureBytes, for: Array(challenge.utf8), byValidatedKey: keyBytes) else {
             return .refused("Invalid signature")
         }
-        guard challenge.utf8.count <= 255 else { return .refused("Invalid or expired challenge") }
-        if chaining {
-            let successor = Tokens.challenge()
-            if try store.exchangeChallenge(linkToken: linkToken, nonce: challenge, for: successor,
-                                           remainingAtLeast: challengeLifetimeSeconds / 5) {
-                return .passed(next: successor)
+        let invalid = ChallengeCheck.refused("Invalid or expired challenge")
+        guard StatelessChallenge.isStateless(challenge) else {
+            guard challenge.utf8.count <= 255, try store.consumeChallenge(linkToken: linkToken, nonce: challenge) else {
+                return invalid
             }
+            return .passed
         }
-        guard try store.consumeChallenge(linkToken: linkToken, nonce: challenge) else {
-            return .refused("Invalid or expired challenge")
+        let secret = try store.serverSecret(named: StatelessChallenge.keyName)
+        guard let parsed = StatelessChallenge.verified(challenge, linkToken: linkToken, key: secret),
+              parsed.expiry > Self.now() else { return invalid }
+        let keepUntil = parsed.expiry + UInt64(challengeLifetimeSeconds)
+        guard try store.recordChallengeUse(nonce: parsed.nonce, linkToken: linkToken, keepUntil: keepUntil) else {
+            return invalid
         }
-        return .passed(next: nil)
+        return .passed
     }
+
+    /// Seconds since 1970 on this host's clock.
+    private static func now() -> UInt64 { UInt64(max(0, time(nil))) }
 
     /// What a challenge proof came to.
     private enum ChallengeCheck {
-        /// Valid, and consumed; with the challenge to sign next when one was asked for.
-        case passed(next: String?)
+        /// Valid, and now used.
+        case passed
         /// Not valid: the sentence of the 401.
         case refused(String)
     }

@@ -44,6 +44,9 @@ public struct Configuration: Sendable {
     public var purgeIntervalSeconds = 60
     /// Where the settings came from, for `check-config`.
     public var sourceFile: String?
+    /// Sentences about settings that are accepted but do nothing, for
+    /// `check-config` and the log at startup.
+    public var warnings: [String] = []
 
     public init() {}
 
@@ -106,6 +109,10 @@ public struct Configuration: Sendable {
             corsOrigins = origins.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
         }
         try limits.read(from: reader)
+        if reader.string("SEALDROP_MAX_OUTSTANDING_CHALLENGES") != nil {
+            warnings.append("SEALDROP_MAX_OUTSTANDING_CHALLENGES is no longer used: issuing a challenge holds nothing per link "
+                            + "since 0.11 (a flood of /challenge_request meets the address limit instead); remove the setting.")
+        }
         try abuse.read(from: reader)
         if let days = try reader.integer("SEALDROP_RETENTION_DAYS", in: 1...3650) {
             retention.messageSeconds = Int(days) * 86_400

@@ -18,6 +18,7 @@ public struct ConfigurationCheck {
             "base URL: \(configuration.baseURL ?? "(derived from each request)")",
             "threads: \(configuration.threads)",
         ]
+        lines += configuration.warnings.map { "warning: \($0)" }
         MariaDBLibrary.initialize()
         do {
             let version = try Migrator(configuration: db).currentVersion()

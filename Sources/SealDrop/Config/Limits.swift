@@ -14,7 +14,6 @@ public struct Limits: Sendable {
     public let maxMetadataNesting = 31
     public var maxDisplayNameCharacters = 255
     public var challengeLifetimeSeconds = 300
-    public var maxOutstandingChallenges = 5
     public var maxAckIDs = 1000
     /// Entries a page of `/fetch` or `/get_message_requests` holds, unless `limit` asks
     /// for fewer or more (up to the most).
@@ -26,7 +25,9 @@ public struct Limits: Sendable {
         maxCiphertextBytes = try reader.integer("SEALDROP_MAX_MESSAGE_BYTES", in: 48...(8 << 20)).map(Int.init) ?? maxCiphertextBytes
         maxMetadataBytes = try reader.integer("SEALDROP_MAX_METADATA_BYTES", in: 0...(1 << 20)).map(Int.init) ?? maxMetadataBytes
         challengeLifetimeSeconds = try reader.integer("SEALDROP_CHALLENGE_TTL_SECONDS", in: 10...3600).map(Int.init) ?? challengeLifetimeSeconds
-        maxOutstandingChallenges = try reader.integer("SEALDROP_MAX_OUTSTANDING_CHALLENGES", in: 1...100).map(Int.init) ?? maxOutstandingChallenges
+        // No longer used (issuing a challenge holds nothing per link since 0.11), but
+        // still read, so an old .env with a bad value is refused as it was.
+        _ = try reader.integer("SEALDROP_MAX_OUTSTANDING_CHALLENGES", in: 1...100)
         // A base64 body is 4/3 of the ciphertext plus the JSON around it.
         let needed = maxCiphertextBytes / 3 * 4 + maxMetadataBytes + 1024
         guard maxBodyBytes >= needed else {

@@ -1,25 +1,18 @@
-import Sodium
-
-/// `POST /challenge_request`: a one-time nonce the link's owner signs to fetch.
+/// `POST /challenge_request`: a one-time challenge the link's owner signs to fetch.
+///
+/// Issuing writes nothing and holds no per-link count: the challenge carries its
+/// own proof of issue (``StatelessChallenge``), so someone else holding the shared
+/// link cannot use up the owner's challenges. A known link's key usually comes
+/// from the store's cache, so the answer then needs no database round trip; a
+/// flood from one address meets that address's request limit (429).
 struct ChallengeRequestEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws -> HTTPResponse {
         let body = try context.body()
         let linkToken = try body.requireString("link_token")
-        guard LinkTokenShape.isPlausible(linkToken) else { throw APIError.unknownLink }
-        let limits = context.limits
-        let challenge = Tokens.challenge()
-        let outcome = try context.store.issueChallenge(linkToken: linkToken, nonce: challenge,
-                                                       lifetimeSeconds: limits.challengeLifetimeSeconds,
-                                                       maxOutstanding: limits.maxOutstandingChallenges)
-        switch outcome {
-        case .unknownLink:
+        guard LinkTokenShape.isPlausible(linkToken), try context.store.signingKey(linkToken: linkToken) != nil else {
             throw APIError.unknownLink
-        case .tooManyOutstanding:
-            // Outstanding challenges lapse within their lifetime; a minute is a fair wait.
-            throw APIError.tooManyRequests("Too many outstanding challenges",
-                                           retryAfter: min(60, limits.challengeLifetimeSeconds))
-        case .issued:
-            return .json { $0.field("challenge", challenge) }
         }
+        let challenge = try context.authenticator.issueChallenge(for: linkToken)
+        return .json { $0.field("challenge", challenge) }
     }
 }

@@ -7,10 +7,9 @@
 ///
 /// A SealDrop addition the seed's clients never send: `"next_challenge": true`
 /// with a challenge proof answers with `next_challenge`, the challenge to sign
-/// for the next fetch (see ``Authenticator`` for how long). A client that polls
-/// then makes one request per fetch instead of two, and the server one write.
-/// Opt-in, because a challenge handed out unasked would stay outstanding and
-/// count against the link's limit for a client that never uses it.
+/// for the next fetch, a new challenge with a full lifetime of its own. A client
+/// that polls then makes one request per fetch instead of two. Opt-in, so the
+/// response of a seed client is the seed's, field for field.
 struct FetchEndpoint: Endpoint {
     func respond(_ context: EndpointContext) throws -> HTTPResponse {
         let (owner, (query, page)) = try context.requireOwner(context.body(), offeringNextChallenge: true) { body in

@@ -31,6 +31,7 @@ public enum Responder {
             }
             listener = inherited
         }
+        configuration.warnings.forEach { RequestLog.notice("warning: \($0)") }
         guard let processes else {
             try serveWorker(on: listener, configuration: configuration)
             return

@@ -2,7 +2,7 @@ import MariaDB
 
 extension Connection {
     /// Inside a transaction: makes it collide with every other transaction that
-    /// locks the same `scope` and `key`, on one server and across the nodes of a
+    /// locks the same `scope` and one of the same `keys`, on one server and across the nodes of a
     /// Galera cluster alike.
     ///
     /// A locking read (`SELECT … FOR UPDATE`) serialises the transactions of one
@@ -15,12 +15,9 @@ extension Connection {
     /// sees what the other committed. Every call changes the row (`hits` moves on),
     /// since an update that changes nothing writes, and certifies, nothing.
     /// `window_start` 0 keeps these rows apart from the counters' windows.
-    func lockAcrossNodes(_ scope: String, _ key: String, seconds: Int) throws {
-        try lockAcrossNodes(scope, [key], seconds: seconds)
-    }
-
-    /// The same for several keys at once, in one statement; they are locked in
-    /// sorted order, so transactions locking overlapping sets queue, never deadlock.
+    ///
+    /// Several keys are locked in one statement, in sorted order, so transactions
+    /// locking overlapping sets queue, never deadlock.
     func lockAcrossNodes(_ scope: String, _ keys: [String], seconds: Int) throws {
         let sorted = Set(keys).sorted()
         let row = "(SHA2(CONCAT(?, ':', ?), 256), 0, 1, NOW() + INTERVAL ? SECOND)"

@@ -142,8 +142,8 @@ final class DatabaseSession {
 
     /// READ COMMITTED, where the binary log allows it. Under REPEATABLE READ an
     /// `INSERT … SELECT` takes shared next-key locks on every row it reads, so
-    /// two links' challenge requests lock each other's index gaps and deadlock
-    /// under load; every statement SealDrop runs is correct without them (each
+    /// two links' requests lock each other's index gaps and deadlock under load
+    /// (measured with the challenge requests of SealDrop before 0.11); every statement SealDrop runs is correct without them (each
     /// check that must not be raced holds the link's row lock, and each read
     /// after that lock sees what committed before it). Statement-based binary
     /// logging refuses writes under READ COMMITTED, so there the session keeps

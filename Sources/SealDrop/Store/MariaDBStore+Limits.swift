@@ -1,6 +1,4 @@
 import MariaDB
-import Sodium
-import Synchronization
 
 extension MariaDBStore {
     public func countHit(_ bucket: RateBucket) throws(StoreError) -> Int {
@@ -64,23 +62,4 @@ extension MariaDBStore {
                          hits: try row.decode("hits"))
         }
     }
-
-    public func rateLimitKey() throws(StoreError) -> [UInt8] {
-        if let key = Self.cachedKey.withLock({ $0 }) { return key }
-        let key = try session.withConnection { connection -> [UInt8] in
-            // Every responder on every host shares the database, so the key lives
-            // there: whoever asks first creates it, everyone reads the same one.
-            _ = try connection.run("INSERT IGNORE INTO sealdrop_settings (name, value) VALUES ('rate_limit_key', ?)",
-                                   [.text(Base64.encode(RandomBytes.generate(count: 32)))])
-            let rows = try connection.query("SELECT value FROM sealdrop_settings WHERE name = 'rate_limit_key'")
-            guard let text = try rows.first?.decode("value", as: String.self), let key = Base64.decode(text) else {
-                throw StoreError.failed("rate_limit_key setting is unreadable")
-            }
-            return key
-        }
-        Self.cachedKey.withLock { $0 = key }
-        return key
-    }
-
-    private static let cachedKey = Mutex<[UInt8]?>(nil)
 }

@@ -168,10 +168,15 @@ extension MariaDBStore {
             let messages = try purgeMessageBatch(policy, connection: connection)
             let challenges = try connection.run(
                 "DELETE FROM challenges WHERE expires_at <= NOW() OR used = TRUE LIMIT ?", [.int(Int64(policy.batchSize))])
+            // A used nonce is kept a lifetime past its challenge's expiry (see
+            // ``Authenticator``): hosts' clocks may differ a little.
+            let usedChallenges = try connection.run(
+                "DELETE FROM used_challenges WHERE expires_at <= NOW() LIMIT ?", [.int(Int64(policy.batchSize))])
             let counters = try connection.run(
                 "DELETE FROM rate_counters WHERE expires_at <= NOW() LIMIT ?", [.int(Int64(policy.batchSize))])
             let requests = try purgeRequestBatch(policy, connection: connection)
-            return messages + requests + Int(challenges.affectedRows + counters.affectedRows)
+            return messages + requests
+                + Int(challenges.affectedRows + usedChallenges.affectedRows + counters.affectedRows)
         }
     }
 

@@ -142,6 +142,19 @@ enum Migrations {
             "DROP INDEX IF EXISTS idx_to_link_token ON message_requests",
             "DROP INDEX IF EXISTS idx_status ON message_requests",
         ]),
+        Step(version: 6, summary: "challenges carry their own proof of issue; their nonces are recorded when used", statements: [
+            // Issuing a challenge writes nothing (it is MAC'd under `challenge_key`);
+            // using one inserts its nonce here, once: a second insert of the same
+            // nonce is a duplicate key, on one server or across a cluster's nodes.
+            // Kept a lifetime past the challenge's expiry, then purged.
+            """
+            CREATE TABLE IF NOT EXISTS used_challenges (
+              nonce BINARY(16) NOT NULL PRIMARY KEY,
+              expires_at TIMESTAMP NOT NULL,
+              INDEX idx_used_challenges_expires (expires_at)
+            ) ENGINE=InnoDB
+            """,
+        ]),
     ]
 
     /// Sets every link's mailbox counters from its unseen messages.

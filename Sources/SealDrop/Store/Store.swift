@@ -19,17 +19,18 @@ public protocol Store: AnyObject {
     /// Adds each fold's hits to its bucket, all in one step; returns every
     /// bucket's new total.
     func foldHits(_ folds: [CounterFold]) throws(StoreError) -> [CounterTotal]
-    /// The server-wide secret that keys hashed client addresses, made on first use.
-    func rateLimitKey() throws(StoreError) -> [UInt8]
-    /// Records a challenge for the link unless it has too many outstanding.
-    func issueChallenge(linkToken: String, nonce: String, lifetimeSeconds: Int, maxOutstanding: Int) throws(StoreError) -> ChallengeIssue
-    /// Marks the challenge used; true for exactly one caller of a live, unused challenge.
+    /// The server-wide secret named `name` (32 random bytes in `sealdrop_settings`),
+    /// made by whoever asks first and the same for every responder on every host;
+    /// kept in the process once read.
+    func serverSecret(named name: String) throws(StoreError) -> [UInt8]
+    /// Marks an older, row-kept challenge used; true for exactly one caller of a
+    /// live, unused challenge. (Challenges issued now carry their own proof of
+    /// issue and are recorded with ``recordChallengeUse(nonce:linkToken:keepUntil:)``.)
     func consumeChallenge(linkToken: String, nonce: String) throws(StoreError) -> Bool
-    /// Consumes the challenge as `consumeChallenge` does and, in the same step, puts
-    /// `nextNonce` in its place, expiring when it would have; true for exactly one
-    /// caller, and only while at least `seconds` of its lifetime are left.
-    func exchangeChallenge(linkToken: String, nonce: String, for nextNonce: String,
-                           remainingAtLeast seconds: Int) throws(StoreError) -> Bool
+    /// Records the nonce of a MAC'd challenge of `linkToken` as used, kept until
+    /// `keepUntil` (seconds since 1970); true for exactly one caller per nonce,
+    /// however many race, through any node, and only while the link exists.
+    func recordChallengeUse(nonce: [UInt8], linkToken: String, keepUntil: UInt64) throws(StoreError) -> Bool
     func messages(linkToken: String, query: MessageQuery) throws(StoreError) -> [StoredMessage]
     /// Marks the link's messages among `ids` seen; returns how many changed.
     func markSeen(linkToken: String, ids: [Int64]) throws(StoreError) -> Int
@@ -53,8 +54,13 @@ public protocol Store: AnyObject {
     /// Answers a pending request; false when it was no longer pending.
     func answerRequest(id: Int64, with status: MessageRequestStatus) throws(StoreError) -> Bool
 
-    /// Deletes up to `batchSize` each of expired messages, lapsed challenges and
-    /// counters, unanswered requests past retention and rejected ones past the wait;
-    /// returns how many rows went.
+    /// Deletes up to `batchSize` each of expired messages, lapsed challenges, used
+    /// challenge nonces past their keeping and counters, unanswered requests past
+    /// retention and rejected ones past the wait; returns how many rows went.
     func purgeExpired(_ policy: RetentionPolicy) throws(StoreError) -> Int
+}
+
+extension Store {
+    /// The secret that keys hashed client addresses.
+    func rateLimitKey() throws(StoreError) -> [UInt8] { try serverSecret(named: "rate_limit_key") }
 }

@@ -158,9 +158,3 @@ public struct RetentionPolicy: Sendable {
     public var rejectionWaitSeconds: Int
     public var batchSize: Int
 }
-
-public enum ChallengeIssue: Sendable, Equatable {
-    case issued
-    case unknownLink
-    case tooManyOutstanding
-}
