@@ -22,6 +22,8 @@
 # Sourced by bench/run.sh, which sets REPO and has built SEALDROP_BIN.
 
 export CLUSTER_PORT_BASE=${CLUSTER_PORT_BASE:-18900}
+# One client address (no X-Forwarded-For), as before issue 13: limits are out of reach here.
+export BENCH_XFF=${BENCH_XFF:-0}
 export CLUSTER_DIR=$REPO/.run/bench-cluster
 export BENCH_ONE_DIR=$REPO/.run/bench-one
 export BENCH_ONE_PORT=$((CLUSTER_PORT_BASE + 50))

@@ -26,6 +26,8 @@ class Settings:
     port: int = field(default_factory=lambda: _int("BENCH_HTTP_PORT", 18480))
     ceiling_health_port: int = field(default_factory=lambda: _int("BENCH_CEILING_HEALTH_PORT", 18481))
     ceiling_send_port: int = field(default_factory=lambda: _int("BENCH_CEILING_SEND_PORT", 18482))
+    addresses: int = field(default_factory=lambda: _int("BENCH_ADDRESSES", 200_000))
+    xff: bool = field(default_factory=lambda: os.environ.get("BENCH_XFF", "1") != "0")
     threads: int = field(default_factory=lambda: _int("BENCH_THREADS", 4))
     duration: int = field(default_factory=lambda: _int("BENCH_DURATION", 10))
     runs: int = field(default_factory=lambda: _int("BENCH_RUNS", 3))
@@ -46,7 +48,7 @@ class Settings:
             raise SystemExit(f"bench: unknown scenario(s) {unknown}; known: {ALL_SCENARIOS}")
         if not self.sealdrop_bin.is_file():
             raise SystemExit("bench: SEALDROP_BIN must name the built sealdrop executable (bench/run.sh sets it)")
-        for name in ("duration", "runs", "connections", "threads"):
+        for name in ("duration", "runs", "connections", "threads", "addresses"):
             if getattr(self, name) < 1:
                 raise SystemExit(f"bench: {name} must be at least 1")
 
