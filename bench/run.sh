@@ -11,7 +11,8 @@
 #
 # Environment (defaults in brackets):
 #   BENCH_RUN_DIR [.run/bench]     data, sockets, logs, generated configs, raw wrk output
-#   BENCH_HTTP_PORT [18480]        SealDrop's nginx; the ceilings' nginx listens on +1 (health), +2 (send)
+#   BENCH_HTTP_PORT [18480]        SealDrop's nginx (default limits); the ceilings' nginx listens on +1
+#                                  (health), +2 (send); the limits-off SealDrop's nginx on +3
 #   BENCH_THREADS [4]              worker threads of SealDrop (in all) and of both ceilings
 #   BENCH_PROCESSES [2]            SealDrop's worker processes under its supervisor, as
 #                                  users run it (`serve --processes 2 --threads 2`); the
@@ -21,8 +22,12 @@
 #   BENCH_CONNECTIONS [64]         wrk connections
 #   BENCH_LONG_REQUESTS [1000000]  requests of the long RSS run (0 skips it)
 #   BENCH_CGI_RUNS [50]            hyperfine runs of one CGI-mode request
-#   BENCH_SCENARIOS [all]          comma-separated subset (health,register,send_100,send_16k,
-#                                  fetch_10,fetch_200,fetch_challenge,fetch_chained,mixed)
+#   BENCH_SCENARIOS [all]          comma-separated subset (link_info,fetch_limits,send_limits,health,
+#                                  send_100,send_16k,fetch_challenge,fetch_chained,register,
+#                                  fetch_200,mixed)
+#   BENCH_SEND_LINKS [8192]        links /send spreads over (16 KiB boxes: the first 1024)
+#   BENCH_ADDRESSES [200000]       distinct client addresses in X-Forwarded-For (every 10th an
+#                                  IPv6 /64); BENCH_XFF=0 sends none
 #   BENCH_PROFILE_SECONDS [15]     perf sampling time of `profile`
 #   BENCH_RESULTS_DIR [bench/results]  where latest.{md,json,png} and profile-send.txt go
 #   SCRATCH [.build-bench]         SwiftPM scratch path of the release build
@@ -43,7 +48,18 @@ export BENCH_PROCESSES=${BENCH_PROCESSES:-2}
 export BENCH_RESULTS_DIR=${BENCH_RESULTS_DIR:-$REPO/bench/results}
 export BENCH_CEILING_HEALTH_PORT=$((BENCH_HTTP_PORT + 1))
 export BENCH_CEILING_SEND_PORT=$((BENCH_HTTP_PORT + 2))
+export BENCH_OFF_PORT=$((BENCH_HTTP_PORT + 3))
 CEILING_DIR=$BENCH_RUN_DIR/ceiling
+OFF_DIR=$BENCH_RUN_DIR/off
+# The flood limits, all of them; the limits-on side runs with none of these set.
+LIMIT_VARIABLES=(SEALDROP_LINK_SENDS_PER_MINUTE SEALDROP_ADDRESS_REQUESTS_PER_MINUTE
+    SEALDROP_ADDRESS_WINDOW_SECONDS SEALDROP_ADDRESS_REGISTRATIONS_PER_HOUR
+    SEALDROP_ADDRESS_PERMISSION_REQUESTS_PER_DAY SEALDROP_LINK_OPEN_REQUESTS
+    SEALDROP_MAILBOX_MAX_MESSAGES SEALDROP_MAILBOX_MAX_BYTES SEALDROP_MAX_OUTSTANDING_CHALLENGES
+    SEALDROP_IPV6_PREFIX_LENGTH)
+# wrk sends every request with X-Forwarded-For from one of BENCH_ADDRESSES clients;
+# nginx talks to both SealDrop sides from 127.0.0.1, which both trust.
+BENCH_TRUSTED_PROXIES=127.0.0.1
 # /usr/bin/python3: Debian's, with python3-nacl and python3-matplotlib (not a pyenv shim).
 PYTHON=/usr/bin/python3
 
@@ -131,22 +147,68 @@ ceilings_start() {
     say "ceilings ready: health :$BENCH_CEILING_HEALTH_PORT, send :$BENCH_CEILING_SEND_PORT"
 }
 
+# ------------------------------------------------- the limits-off SealDrop
+
+off_stop() {
+    [ -d "$OFF_DIR" ] || return 0
+    ceiling_stop_pid "$OFF_DIR/nginx.pid" "limits-off nginx" QUIT
+    ceiling_stop_pid "$OFF_DIR/sealdrop.pid" "limits-off SealDrop" TERM
+    rm -f "$OFF_DIR/sealdrop.sock"
+}
+
+# A second `sealdrop serve` beside the stack's, same binary, same process and thread
+# layout, same MariaDB and config file; its environment switches the flood limits
+# off or out of reach (the settings the bench ran with before issue 13). Its nginx
+# is the stack's template rendered by scripts/nginx_conf.py, as the ceilings' is.
+off_start() {
+    off_stop
+    mkdir -p "$OFF_DIR/nginx"
+    local sock=$OFF_DIR/sealdrop.sock
+    rm -f "$sock"
+    (
+        for v in "${LIMIT_VARIABLES[@]}"; do unset "$v"; done
+        export SEALDROP_LINK_SENDS_PER_MINUTE=0 SEALDROP_ADDRESS_REQUESTS_PER_MINUTE=0 \
+            SEALDROP_ADDRESS_REGISTRATIONS_PER_HOUR=0 SEALDROP_ADDRESS_PERMISSION_REQUESTS_PER_DAY=0 \
+            SEALDROP_MAILBOX_MAX_MESSAGES=10000000 SEALDROP_MAILBOX_MAX_BYTES=1099511627776 \
+            SEALDROP_MAX_OUTSTANDING_CHALLENGES=100 SEALDROP_TRUSTED_PROXIES=$BENCH_TRUSTED_PROXIES
+        setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$OFF_DIR/sealdrop.pid" \
+            "$SEALDROP_BIN" serve --listen "$sock" --processes "$BENCH_PROCESSES" \
+            --threads $((BENCH_THREADS / BENCH_PROCESSES)) --config "$BENCH_RUN_DIR/sealdrop.env" \
+            </dev/null >>"$OFF_DIR/sealdrop.log" 2>&1 &
+    )
+    local deadline=$((SECONDS + 30))
+    until [ -S "$sock" ]; do
+        [ $SECONDS -lt $deadline ] || { tail -n 20 "$OFF_DIR/sealdrop.log" >&2; die "the limits-off SealDrop did not create $sock"; }
+        sleep 0.1
+    done
+    $PYTHON scripts/nginx_conf.py deploy/nginx/dev.conf.in "$OFF_DIR" "$BENCH_OFF_PORT:$sock" >"$OFF_DIR/nginx.conf"
+    nginx -p "$OFF_DIR/nginx/" -e "$OFF_DIR/nginx-error.log" -c "$OFF_DIR/nginx.conf" </dev/null \
+        || { tail -n 20 "$OFF_DIR/nginx-error.log" >&2; die "the limits-off nginx did not start"; }
+    local code
+    code=$(curl -s -o /dev/null -w '%{http_code}' --retry 20 --retry-connrefused --retry-delay 0 \
+        --max-time 5 "http://127.0.0.1:$BENCH_OFF_PORT/health" || true)
+    [ "$code" = 200 ] || die "the limits-off SealDrop on port $BENCH_OFF_PORT answered $code for /health"
+    say "limits-off SealDrop ready: :$BENCH_OFF_PORT"
+}
+
 # --------------------------------------------------------------- stack
 
 up() {
     # A fresh responder every time, so its idle RSS is that of a new process.
     stack stop >/dev/null
-    # Flood limits off or out of reach: the benchmark is one address hammering a
-    # few links. The environment wins over the config file and reaches the responder.
-    export SEALDROP_LINK_SENDS_PER_MINUTE=0 SEALDROP_ADDRESS_REQUESTS_PER_MINUTE=0 \
-        SEALDROP_ADDRESS_REGISTRATIONS_PER_HOUR=0 SEALDROP_MAILBOX_MAX_MESSAGES=10000000 \
-        SEALDROP_MAILBOX_MAX_BYTES=1099511627776 SEALDROP_MAX_OUTSTANDING_CHALLENGES=100
+    # The stack's responder runs the shipped defaults, as users do (issue 13): no
+    # flood-limit variable set, only the proxy whose X-Forwarded-For it believes.
+    # The environment wins over the config file and reaches the responder.
+    for v in "${LIMIT_VARIABLES[@]}"; do unset "$v"; done
+    export SEALDROP_TRUSTED_PROXIES=$BENCH_TRUSTED_PROXIES
     stack start
+    off_start
     ceilings_start
 }
 
 down() {
     ceilings_stop
+    off_stop
     stack stop
 }
 

@@ -26,6 +26,9 @@ class Settings:
     port: int = field(default_factory=lambda: _int("BENCH_HTTP_PORT", 18480))
     ceiling_health_port: int = field(default_factory=lambda: _int("BENCH_CEILING_HEALTH_PORT", 18481))
     ceiling_send_port: int = field(default_factory=lambda: _int("BENCH_CEILING_SEND_PORT", 18482))
+    # The second SealDrop, flood limits off (bench/run.sh off_start); 0: none runs.
+    off_port: int = field(default_factory=lambda: _int("BENCH_OFF_PORT", 0))
+    send_links: int = field(default_factory=lambda: _int("BENCH_SEND_LINKS", 8192))
     addresses: int = field(default_factory=lambda: _int("BENCH_ADDRESSES", 200_000))
     xff: bool = field(default_factory=lambda: os.environ.get("BENCH_XFF", "1") != "0")
     threads: int = field(default_factory=lambda: _int("BENCH_THREADS", 4))
@@ -48,13 +51,23 @@ class Settings:
             raise SystemExit(f"bench: unknown scenario(s) {unknown}; known: {ALL_SCENARIOS}")
         if not self.sealdrop_bin.is_file():
             raise SystemExit("bench: SEALDROP_BIN must name the built sealdrop executable (bench/run.sh sets it)")
-        for name in ("duration", "runs", "connections", "threads", "addresses"):
+        for name in ("duration", "runs", "connections", "threads", "send_links", "addresses"):
             if getattr(self, name) < 1:
                 raise SystemExit(f"bench: {name} must be at least 1")
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def off_dir(self) -> Path:
+        return self.run_dir / "off"
+
+    @property
+    def fixture_port(self) -> int:
+        """Where fixtures are made: the limits-off side when it runs (thousands of
+        registrations and pre-filled mailboxes are beyond the default limits)."""
+        return self.off_port or self.port
 
     @property
     def data_dir(self) -> Path:
