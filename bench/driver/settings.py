@@ -6,8 +6,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 BENCH = REPO / "bench"
 
-ALL_SCENARIOS = ["health", "register", "send_100", "send_16k", "fetch_10", "fetch_200",
-                 "fetch_challenge", "fetch_chained", "mixed"]
+# Issue 13's headline (default limits vs limits off) first, then issue 6's.
+ALL_SCENARIOS = ["link_info", "fetch_limits", "send_limits", "health", "send_100", "send_16k",
+                 "fetch_challenge", "fetch_chained", "register", "fetch_200", "mixed"]
 
 
 def _int(name: str, default: int) -> int:
