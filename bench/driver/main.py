@@ -89,7 +89,7 @@ def main() -> None:
                            "long_requests": settings.long_requests, "cgi_runs": settings.cgi_runs,
                            "scenarios": settings.scenarios, "send_links": settings.send_links,
                            "addresses": settings.addresses if settings.xff else 0,
-                           "processes": int(os.environ.get("BENCH_PROCESSES", "2")),
+                           "processes": settings.processes,
                            "sides": dict(zip(("limits_on", "limits_off"), scenarios.side_names(settings)))},
               "machine": machine()}
     responder = measure.pid_of(settings.responder_pid_file)

@@ -47,6 +47,11 @@ def build(settings: Settings) -> list[Scenario]:
     limits_scenarios = {"link_info", "fetch_limits", "send_limits"}
     if not off and limits_scenarios & set(settings.scenarios):
         raise SystemExit("bench: the limits-on vs limits-off scenarios need the limits-off SealDrop (BENCH_OFF_PORT)")
+    one = settings.one_process_port
+    if not one and {"layout_health", "layout_send"} & set(settings.scenarios):
+        raise SystemExit("bench: layout_health and layout_send need BENCH_LAYOUTS=1 (the one-process SealDrop)")
+    per = settings.threads // max(1, settings.processes)
+    layout_name, one_name = f"{on_name}, {settings.processes}×{per}", f"{on_name}, 1×{settings.threads}"
 
     def clear(group: str) -> Callable[[], None]:
         return lambda: database.clear_messages(settings, group)
@@ -114,6 +119,14 @@ def build(settings: Settings) -> list[Scenario]:
                  sealdrop_name=off_name, before_each=clear("bench-mixed"),
                  note=("64 links at random; acks acknowledge ids an earlier fetch returned for that link. On the "
                        "limits-off side: some 4,000 sends a second to 64 links is far beyond 60 a minute each.")),
+        Scenario("layout_health", "GET /health, processes × threads", Load(s, "/health", "health.lua"),
+                 Load(one, "/health", "health.lua"), one_name, None, sealdrop_name=layout_name,
+                 note=(f"The stack's SealDrop ({settings.processes} processes × {per} threads) against a third, "
+                       f"also default limits, as one process of {settings.threads} threads (BENCH_LAYOUTS=1).")),
+        Scenario("layout_send", "POST /send 100 B, processes × threads", Load(s, "/send", "send.lua", ("100",)),
+                 Load(one, "/send", "send.lua", ("100",)), one_name, None, sealdrop_name=layout_name,
+                 before_each=clear("bench-send"),
+                 note=f"As layout_health, for /send over the {settings.send_links:,} send links."),
     ]
     return [sc for sc in table if sc.name in settings.scenarios]
 

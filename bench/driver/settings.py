@@ -8,7 +8,10 @@ BENCH = REPO / "bench"
 
 # Issue 13's headline (default limits vs limits off) first, then issue 6's.
 ALL_SCENARIOS = ["link_info", "fetch_limits", "send_limits", "health", "send_100", "send_16k",
-                 "fetch_challenge", "fetch_chained", "register", "fetch_200", "mixed"]
+                 "fetch_challenge", "fetch_chained", "register", "fetch_200", "mixed",
+                 "layout_health", "layout_send"]
+# Only with BENCH_LAYOUTS=1 (a one-process SealDrop beside the stack's).
+LAYOUT_SCENARIOS = ["layout_health", "layout_send"]
 
 
 def _int(name: str, default: int) -> int:
@@ -29,6 +32,9 @@ class Settings:
     ceiling_send_port: int = field(default_factory=lambda: _int("BENCH_CEILING_SEND_PORT", 18482))
     # The second SealDrop, flood limits off (bench/run.sh off_start); 0: none runs.
     off_port: int = field(default_factory=lambda: _int("BENCH_OFF_PORT", 0))
+    # A third, limits on, as one process of all the threads (BENCH_LAYOUTS=1); 0: none.
+    one_process_port: int = field(default_factory=lambda: _int("BENCH_ONE_PROCESS_PORT", 0))
+    processes: int = field(default_factory=lambda: _int("BENCH_PROCESSES", 2))
     send_links: int = field(default_factory=lambda: _int("BENCH_SEND_LINKS", 8192))
     addresses: int = field(default_factory=lambda: _int("BENCH_ADDRESSES", 200_000))
     xff: bool = field(default_factory=lambda: os.environ.get("BENCH_XFF", "1") != "0")
@@ -46,7 +52,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.scenarios in ([], ["all"]):
-            self.scenarios = list(ALL_SCENARIOS)
+            self.scenarios = [s for s in ALL_SCENARIOS if self.one_process_port or s not in LAYOUT_SCENARIOS]
         unknown = [s for s in self.scenarios if s not in ALL_SCENARIOS]
         if unknown:
             raise SystemExit(f"bench: unknown scenario(s) {unknown}; known: {ALL_SCENARIOS}")
@@ -63,6 +69,10 @@ class Settings:
     @property
     def off_dir(self) -> Path:
         return self.run_dir / "off"
+
+    @property
+    def one_process_dir(self) -> Path:
+        return self.run_dir / "one-process"
 
     @property
     def fixture_port(self) -> int:
