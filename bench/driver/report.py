@@ -10,7 +10,8 @@ from pathlib import Path
 
 MB = 1024
 SHORT = {"link_info": "GET /l/… on vs off", "fetch_limits": "/fetch bearer on vs off",
-         "send_limits": "/send 100 B on vs off",
+         "send_limits": "/send 100 B on vs off", "layout_health": "GET /health, layouts",
+         "layout_send": "/send 100 B, layouts",
          "health": "GET /health", "register": "POST /register", "send_100": "/send 100 B",
          "send_16k": "/send 16 KiB", "fetch_10": "/fetch bearer, 10 waiting",
          "fetch_200": "/fetch bearer, 200 waiting", "fetch_challenge": "/fetch challenge vs bearer",
@@ -205,12 +206,12 @@ def chart(data: dict, path: Path) -> None:
     for i, t in enumerate(data["targets"]):
         color = {True: green, False: red, None: grey}[t["met"]]
         mark = {True: "MET", False: "NOT MET", None: "n/a"}[t["met"]]
-        ax.text(-0.1, 1 - i / rows, f"{mark:>7}  {t['target']:<44} {t['value'] or '—':<40} goal {t['goal']}",
-                color=color, fontsize=10, va="top", family="monospace", transform=ax.transAxes)
+        ax.text(-0.1, 1 - i / rows, f"{mark:>7}  {t['target']:<70} {t['value'] or '—':<36} goal {t['goal']}",
+                color=color, fontsize=9, va="top", family="monospace", transform=ax.transAxes)
 
     # (1) Ratios against their targets.
     ax = axes[0][0]
-    rated = [sc for sc in data["scenarios"] if sc.get("ratio") is not None]
+    rated = [sc for sc in data["scenarios"] if sc.get("ratio") is not None and sc.get("target") is not None]
     names = [SHORT.get(sc["name"], sc["name"]) for sc in rated]
     ratios = [sc["ratio"] for sc in rated]
     colors = [green if sc["ratio"] >= sc["target"] else red for sc in rated]
@@ -231,8 +232,8 @@ def chart(data: dict, path: Path) -> None:
     y = list(range(len(titles)))
     seal = [sc["sealdrop"]["rate"] or 0 for sc in data["scenarios"]]
     base = [sc["baseline"]["rate"] if sc.get("baseline") else 0 for sc in data["scenarios"]]
-    ax.barh([i - 0.2 for i in y], seal, height=0.4, color=blue, label="side A (SealDrop, limits on but mixed)")
-    ax.barh([i + 0.2 for i in y], base, height=0.4, color=grey, label="side B (limits off / C ceiling / bearer)")
+    ax.barh([i - 0.2 for i in y], seal, height=0.4, color=blue, label="side A (SealDrop: default limits; mixed: off)")
+    ax.barh([i + 0.2 for i in y], base, height=0.4, color=grey, label="side B (limits off / C ceiling / bearer / 1 process)")
     for i, (a, b) in enumerate(zip(seal, base)):
         ax.text(a, i - 0.2, f" {a:,.0f}", va="center", fontsize=8)
         if b:
@@ -255,7 +256,7 @@ def chart(data: dict, path: Path) -> None:
     ax.set_yticks(y, titles)
     ax.invert_yaxis()
     ax.set_xlim(0, max(p99 + [1]) * 1.3)
-    ax.set_title(f"SealDrop latency at {data['settings']['connections']} connections (ms)")
+    ax.set_title(f"SealDrop latency (side A) at {data['settings']['connections']} connections (ms)")
     ax.legend(loc="upper right", fontsize=8)
 
     # (4) RSS over the long run.
