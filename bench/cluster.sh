@@ -22,6 +22,11 @@
 # Sourced by bench/run.sh, which sets REPO and has built SEALDROP_BIN.
 
 export CLUSTER_PORT_BASE=${CLUSTER_PORT_BASE:-18900}
+# Limits are out of reach on every side here: few send links and one client address
+# (no X-Forwarded-For) measure what they did before issue 13's limits-on bench.
+export BENCH_SEND_LINKS=${BENCH_SEND_LINKS:-256} BENCH_XFF=${BENCH_XFF:-0}
+# No limits-off side of bench/run.sh here: fixtures go through each side's own port.
+export BENCH_OFF_PORT=0
 export CLUSTER_DIR=$REPO/.run/bench-cluster
 export BENCH_ONE_DIR=$REPO/.run/bench-one
 export BENCH_ONE_PORT=$((CLUSTER_PORT_BASE + 50))

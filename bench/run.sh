@@ -11,7 +11,9 @@
 #
 # Environment (defaults in brackets):
 #   BENCH_RUN_DIR [.run/bench]     data, sockets, logs, generated configs, raw wrk output
-#   BENCH_HTTP_PORT [18480]        SealDrop's nginx; the ceilings' nginx listens on +1 (health), +2 (send)
+#   BENCH_HTTP_PORT [18480]        SealDrop's nginx (default limits); the ceilings' nginx listens on +1
+#                                  (health), +2 (send); the limits-off SealDrop's nginx on +3, the
+#                                  one-process SealDrop's (BENCH_LAYOUTS=1) on +4
 #   BENCH_THREADS [4]              worker threads of SealDrop (in all) and of both ceilings
 #   BENCH_PROCESSES [2]            SealDrop's worker processes under its supervisor, as
 #                                  users run it (`serve --processes 2 --threads 2`); the
@@ -21,8 +23,16 @@
 #   BENCH_CONNECTIONS [64]         wrk connections
 #   BENCH_LONG_REQUESTS [1000000]  requests of the long RSS run (0 skips it)
 #   BENCH_CGI_RUNS [50]            hyperfine runs of one CGI-mode request
-#   BENCH_SCENARIOS [all]          comma-separated subset (health,register,send_100,send_16k,
-#                                  fetch_10,fetch_200,fetch_challenge,fetch_chained,mixed)
+#   BENCH_SCENARIOS [all]          comma-separated subset (link_info,fetch_limits,send_limits,health,
+#                                  send_100,send_16k,fetch_challenge,fetch_chained,register,
+#                                  fetch_200,mixed)
+#   BENCH_LAYOUTS [0]              1: also a limits-on SealDrop as 1 process × BENCH_THREADS
+#                                  threads (port +4), and /health and /send on it against the
+#                                  stack's BENCH_PROCESSES × BENCH_THREADS/N (layout_health,
+#                                  layout_send)
+#   BENCH_SEND_LINKS [8192]        links /send spreads over (16 KiB boxes: the first 1024)
+#   BENCH_ADDRESSES [200000]       distinct client addresses in X-Forwarded-For (every 10th an
+#                                  IPv6 /64); BENCH_XFF=0 sends none
 #   BENCH_PROFILE_SECONDS [15]     perf sampling time of `profile`
 #   BENCH_RESULTS_DIR [bench/results]  where latest.{md,json,png} and profile-send.txt go
 #   SCRATCH [.build-bench]         SwiftPM scratch path of the release build
@@ -43,7 +53,25 @@ export BENCH_PROCESSES=${BENCH_PROCESSES:-2}
 export BENCH_RESULTS_DIR=${BENCH_RESULTS_DIR:-$REPO/bench/results}
 export BENCH_CEILING_HEALTH_PORT=$((BENCH_HTTP_PORT + 1))
 export BENCH_CEILING_SEND_PORT=$((BENCH_HTTP_PORT + 2))
+export BENCH_OFF_PORT=$((BENCH_HTTP_PORT + 3))
+export BENCH_LAYOUTS=${BENCH_LAYOUTS:-0}
+if [ "$BENCH_LAYOUTS" = 1 ]; then
+    export BENCH_ONE_PROCESS_PORT=$((BENCH_HTTP_PORT + 4))
+else
+    export BENCH_ONE_PROCESS_PORT=0
+fi
 CEILING_DIR=$BENCH_RUN_DIR/ceiling
+OFF_DIR=$BENCH_RUN_DIR/off
+ONE_DIR=$BENCH_RUN_DIR/one-process
+# The flood limits, all of them; the limits-on side runs with none of these set.
+LIMIT_VARIABLES=(SEALDROP_LINK_SENDS_PER_MINUTE SEALDROP_ADDRESS_REQUESTS_PER_MINUTE
+    SEALDROP_ADDRESS_WINDOW_SECONDS SEALDROP_ADDRESS_REGISTRATIONS_PER_HOUR
+    SEALDROP_ADDRESS_PERMISSION_REQUESTS_PER_DAY SEALDROP_LINK_OPEN_REQUESTS
+    SEALDROP_MAILBOX_MAX_MESSAGES SEALDROP_MAILBOX_MAX_BYTES SEALDROP_MAX_OUTSTANDING_CHALLENGES
+    SEALDROP_IPV6_PREFIX_LENGTH)
+# wrk sends every request with X-Forwarded-For from one of BENCH_ADDRESSES clients;
+# nginx talks to both SealDrop sides from 127.0.0.1, which both trust.
+BENCH_TRUSTED_PROXIES=127.0.0.1
 # /usr/bin/python3: Debian's, with python3-nacl and python3-matplotlib (not a pyenv shim).
 PYTHON=/usr/bin/python3
 
@@ -131,22 +159,86 @@ ceilings_start() {
     say "ceilings ready: health :$BENCH_CEILING_HEALTH_PORT, send :$BENCH_CEILING_SEND_PORT"
 }
 
+# ---------------------------------------------- the other SealDrop sides
+
+side_stop() { # DIR WHAT
+    [ -d "$1" ] || return 0
+    ceiling_stop_pid "$1/nginx.pid" "$2 nginx" QUIT
+    ceiling_stop_pid "$1/sealdrop.pid" "$2 SealDrop" TERM
+    rm -f "$1/sealdrop.sock"
+}
+
+# side_start DIR PORT PROCESSES on|off WHAT: another `sealdrop serve` beside the
+# stack's, same binary, config file and MariaDB, with PROCESSES processes sharing
+# BENCH_THREADS threads; `off` switches the flood limits off or out of reach in its
+# environment (the settings the bench ran with before issue 13), `on` leaves the
+# shipped defaults. Both trust nginx's X-Forwarded-For. Its nginx is the stack's
+# template rendered by scripts/nginx_conf.py, as the ceilings' is.
+side_start() {
+    local dir=$1 port=$2 processes=$3 limits=$4 what=$5
+    side_stop "$dir" "$what"
+    mkdir -p "$dir/nginx"
+    local sock=$dir/sealdrop.sock
+    rm -f "$sock"
+    (
+        for v in "${LIMIT_VARIABLES[@]}"; do unset "$v"; done
+        if [ "$limits" = off ]; then
+            export SEALDROP_LINK_SENDS_PER_MINUTE=0 SEALDROP_ADDRESS_REQUESTS_PER_MINUTE=0 \
+                SEALDROP_ADDRESS_REGISTRATIONS_PER_HOUR=0 SEALDROP_ADDRESS_PERMISSION_REQUESTS_PER_DAY=0 \
+                SEALDROP_MAILBOX_MAX_MESSAGES=10000000 SEALDROP_MAILBOX_MAX_BYTES=1099511627776 \
+                SEALDROP_MAX_OUTSTANDING_CHALLENGES=100
+        fi
+        export SEALDROP_TRUSTED_PROXIES=$BENCH_TRUSTED_PROXIES
+        setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$dir/sealdrop.pid" \
+            "$SEALDROP_BIN" serve --listen "$sock" --processes "$processes" \
+            --threads $((BENCH_THREADS / processes)) --config "$BENCH_RUN_DIR/sealdrop.env" \
+            </dev/null >>"$dir/sealdrop.log" 2>&1 &
+    )
+    local deadline=$((SECONDS + 30))
+    until [ -S "$sock" ]; do
+        [ $SECONDS -lt $deadline ] || { tail -n 20 "$dir/sealdrop.log" >&2; die "the $what SealDrop did not create $sock"; }
+        sleep 0.1
+    done
+    $PYTHON scripts/nginx_conf.py deploy/nginx/dev.conf.in "$dir" "$port:$sock" >"$dir/nginx.conf"
+    nginx -p "$dir/nginx/" -e "$dir/nginx-error.log" -c "$dir/nginx.conf" </dev/null \
+        || { tail -n 20 "$dir/nginx-error.log" >&2; die "the $what nginx did not start"; }
+    local code
+    code=$(curl -s -o /dev/null -w '%{http_code}' --retry 20 --retry-connrefused --retry-delay 0 \
+        --max-time 5 "http://127.0.0.1:$port/health" || true)
+    [ "$code" = 200 ] || die "the $what SealDrop on port $port answered $code for /health"
+    say "$what SealDrop ready: :$port ($processes × $((BENCH_THREADS / processes)), limits $limits)"
+}
+
+sides_start() {
+    side_start "$OFF_DIR" "$BENCH_OFF_PORT" "$BENCH_PROCESSES" off limits-off
+    if [ "$BENCH_LAYOUTS" = 1 ]; then
+        side_start "$ONE_DIR" "$BENCH_ONE_PROCESS_PORT" 1 on one-process
+    fi
+}
+
+sides_stop() {
+    side_stop "$ONE_DIR" one-process
+    side_stop "$OFF_DIR" limits-off
+}
+
 # --------------------------------------------------------------- stack
 
 up() {
     # A fresh responder every time, so its idle RSS is that of a new process.
     stack stop >/dev/null
-    # Flood limits off or out of reach: the benchmark is one address hammering a
-    # few links. The environment wins over the config file and reaches the responder.
-    export SEALDROP_LINK_SENDS_PER_MINUTE=0 SEALDROP_ADDRESS_REQUESTS_PER_MINUTE=0 \
-        SEALDROP_ADDRESS_REGISTRATIONS_PER_HOUR=0 SEALDROP_MAILBOX_MAX_MESSAGES=10000000 \
-        SEALDROP_MAILBOX_MAX_BYTES=1099511627776 SEALDROP_MAX_OUTSTANDING_CHALLENGES=100
+    # The stack's responder runs the shipped defaults, as users do (issue 13): no
+    # flood-limit variable set, only the proxy whose X-Forwarded-For it believes.
+    # The environment wins over the config file and reaches the responder.
+    for v in "${LIMIT_VARIABLES[@]}"; do unset "$v"; done
+    export SEALDROP_TRUSTED_PROXIES=$BENCH_TRUSTED_PROXIES
     stack start
+    sides_start
     ceilings_start
 }
 
 down() {
     ceilings_stop
+    sides_stop
     stack stop
 }
 

@@ -1,5 +1,6 @@
-# The benchmark of issue 6: SealDrop against the bare libfcgi ceilings, on the
-# same nginx set-up and MariaDB (see bench/run.sh for every setting).
+# The benchmark of issues 6 and 13: SealDrop with its default limits against the same
+# with limits off, and against the bare libfcgi ceilings, on the same nginx set-up and
+# MariaDB (see bench/run.sh for every setting, bench/README.md for what runs).
 #
 #   make bench           release build, private stack in .run/bench, all scenarios,
 #                        writes bench/results/latest.{md,json,png}; stops what it started

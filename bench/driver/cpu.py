@@ -43,6 +43,8 @@ def processes(settings: Settings, port: int) -> dict[str, list[int]]:
         settings.port: (settings.run_dir / "sealdrop.pid", settings.run_dir / "nginx.pid"),
         settings.ceiling_health_port: (ceiling / "health.pid", ceiling / "nginx.pid"),
         settings.ceiling_send_port: (ceiling / "send.pid", ceiling / "nginx.pid"),
+        settings.off_port: (settings.off_dir / "sealdrop.pid", settings.off_dir / "nginx.pid"),
+        settings.one_process_port: (settings.one_process_dir / "sealdrop.pid", settings.one_process_dir / "nginx.pid"),
     }[port]
     out = {}
     for name, path in (("responder", responder), ("nginx", nginx), ("mariadbd", settings.run_dir / "mysqld.pid")):

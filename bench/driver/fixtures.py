@@ -3,8 +3,13 @@ measuring: links registered with real Ed25519 keys, real sealed boxes (PyNaCl)
 for each link, mailboxes pre-filled to 10 and 200 unseen messages. Written as
 Lua tables under <run dir>/data for the wrk scripts.
 
+Made through the limits-off SealDrop when it runs (settings.fixture_port): thousands
+of registrations from one address, and mailboxes pre-filled with 200 messages, are
+beyond the default limits. Registrations go over 8 connections at once.
+
 Groups of links (their display_name, so SQL can clear one group's messages):
-  bench-send    256 links: /send, SealDrop and the C ceiling alike
+  bench-send    BENCH_SEND_LINKS (8192) links: /send 100 B (every side), 16 KiB (the
+                first 1024), GET /l/{link_token}; the long run's sends and link infos
   bench-fetch10  64 links x 10 unseen: bearer /fetch, and challenge vs bearer
   bench-fetch200 16 links x 200 unseen: bearer /fetch
   bench-mixed    64 links: the mixed run and the long RSS run
@@ -13,6 +18,7 @@ import base64
 import http.client
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from nacl.public import SealedBox
@@ -22,7 +28,9 @@ import database
 from settings import Settings
 
 SEAL_OVERHEAD = 48  # crypto_box_SEALBYTES: a sealed box is 48 bytes longer than its plaintext
-GROUPS = {"bench-send": 256, "bench-fetch10": 64, "bench-fetch200": 16, "bench-mixed": 64}
+GROUPS = {"bench-send": 8192, "bench-fetch10": 64, "bench-fetch200": 16, "bench-mixed": 64}
+SEND_16K_LINKS = 1024  # 16 KiB boxes for the first of the send links (22 KB of Lua each)
+REGISTER_CONNECTIONS = 8
 
 
 @dataclass
@@ -69,6 +77,20 @@ def register(client: Client, group: str) -> Link:
     return Link(group, key, body["link_token"], body["fetch_token"])
 
 
+def register_many(settings: Settings, group: str, n: int) -> list[Link]:
+    """n links of `group`, registered over REGISTER_CONNECTIONS connections at once."""
+    def some(count: int) -> list[Link]:
+        client = Client(settings.fixture_port)
+        try:
+            return [register(client, group) for _ in range(count)]
+        finally:
+            client.close()
+    shares = [n // REGISTER_CONNECTIONS + (1 if i < n % REGISTER_CONNECTIONS else 0)
+              for i in range(REGISTER_CONNECTIONS)]
+    with ThreadPoolExecutor(REGISTER_CONNECTIONS) as pool:
+        return [link for part in pool.map(some, [s for s in shares if s]) for link in part]
+
+
 def send(client: Client, link: Link, box: str, metadata: dict | None = None) -> None:
     body = {"link_token": link.token, "encrypted_message": box}
     if metadata is not None:
@@ -97,7 +119,7 @@ def write_lua(settings: Settings, name: str, rows: list) -> None:
 def prefill(settings: Settings, links: list[Link], per_link: int) -> None:
     """Sends per_link 100-byte sealed boxes to each link, one at a time: concurrent
     sends can fail (see notes/bench-report.md), and the fixtures must not."""
-    client = Client(settings.port)
+    client = Client(settings.fixture_port)
     for link in links:
         box = link.sealed_box(100)
         for _ in range(per_link):
@@ -108,15 +130,15 @@ def prefill(settings: Settings, links: list[Link], per_link: int) -> None:
 def make(settings: Settings) -> dict[str, list[Link]]:
     """Resets the database and makes every group; returns the links by group."""
     database.reset(settings)
-    client = Client(settings.port)
-    links = {group: [register(client, group) for _ in range(n)] for group, n in GROUPS.items()}
-    client.close()
+    groups = {**GROUPS, "bench-send": settings.send_links}
+    links = {group: register_many(settings, group, n) for group, n in groups.items()}
 
     send_links = links["bench-send"]
     write_lua(settings, "send-100", [json.dumps({"link_token": l.token, "encrypted_message": l.sealed_box(100)})
                                      for l in send_links])
     write_lua(settings, "send-16k", [json.dumps({"link_token": l.token, "encrypted_message": l.sealed_box(16384)})
-                                     for l in send_links])
+                                     for l in send_links[:SEND_16K_LINKS]])
+    write_lua(settings, "links", [l.token for l in send_links])
     register_body = json.dumps({"public_key": base64.b64encode(bytes(SigningKey.generate().verify_key)).decode(),
                                 "display_name": "bench-register"})
     (settings.data_dir / "register.lua").write_text(f"return {lua_string(register_body)}\n")

@@ -42,14 +42,23 @@ def targets(result: dict, settings: Settings) -> list[dict]:
     def ratio_target(name: str, label: str, goal: float) -> None:
         s = by_name.get(name)
         value = s.get("ratio") if s else None
-        out.append({"target": label, "goal": f">= {goal}x", "value": None if value is None else f"{value:.2f}x",
-                    "met": None if value is None else value >= goal})
+        entry = {"target": label, "goal": f">= {goal}x", "value": None if value is None else f"{value:.2f}x",
+                 "met": None if value is None else value >= goal}
+        if s and s.get("baseline"):
+            entry["sides"] = f"{s['sealdrop_name']} ÷ {s['baseline_name']}"
+            entry["non2xx"] = [s["sealdrop"]["non2xx"] + s["sealdrop"]["socket_errors"],
+                               s["baseline"]["non2xx"] + s["baseline"]["socket_errors"]]
+        out.append(entry)
 
-    ratio_target("health", "/health vs C libfcgi health", 0.9)
-    ratio_target("send_100", "/send 100 B vs C naive send", 1.0)
-    ratio_target("send_16k", "/send 16 KiB vs C naive send", 1.0)
-    ratio_target("fetch_challenge", "challenge /fetch vs bearer /fetch, seed flow (2 requests per fetch)", 0.6)
-    ratio_target("fetch_chained", "challenge /fetch vs bearer /fetch, chained (next_challenge, 1 request)", 0.6)
+    # Issue 13: what the default limits cost, and issue 6's ratios on the limits-on side.
+    ratio_target("link_info", "GET /l/{link_token}, default limits on ÷ off", 0.95)
+    ratio_target("fetch_limits", "bearer /fetch, default limits on ÷ off", 0.95)
+    ratio_target("send_limits", "/send 100 B, default limits on ÷ off", 0.95)
+    ratio_target("fetch_challenge", "seed-flow challenge /fetch (2 requests) ÷ bearer /fetch", 0.45)
+    ratio_target("fetch_chained", "chained challenge /fetch (next_challenge, 1 request) ÷ bearer /fetch", 0.8)
+    ratio_target("send_100", "/send 100 B ÷ C naive send", 1.0)
+    ratio_target("health", "/health ÷ C libfcgi health", 0.9)
+    ratio_target("send_16k", "/send 16 KiB ÷ C naive send", 1.0)
     rss = result["rss"]
     out.append({"target": "RSS idle", "goal": "<= 20 MiB", "value": f"{rss['idle_kb'] / MB:.1f} MiB",
                 "met": rss["idle_kb"] <= 20 * MB})
@@ -78,7 +87,10 @@ def main() -> None:
               "settings": {"threads": settings.threads, "connections": settings.connections,
                            "duration_s": settings.duration, "runs": settings.runs,
                            "long_requests": settings.long_requests, "cgi_runs": settings.cgi_runs,
-                           "scenarios": settings.scenarios},
+                           "scenarios": settings.scenarios, "send_links": settings.send_links,
+                           "addresses": settings.addresses if settings.xff else 0,
+                           "processes": settings.processes,
+                           "sides": dict(zip(("limits_on", "limits_off"), scenarios.side_names(settings)))},
               "machine": machine()}
     responder = measure.pid_of(settings.responder_pid_file)
     time.sleep(1)
@@ -87,9 +99,12 @@ def main() -> None:
     ceilings = {}
     for name in ("health", "send"):
         ceilings[f"{name}_idle_kb"] = measure.rss_kb(measure.pid_of(settings.run_dir / "ceiling" / f"{name}.pid"))
-    log_start = measure.log_offset(settings)
+    logs = {"limits_on": settings.run_dir / "sealdrop.log", "limits_off": settings.off_dir / "sealdrop.log"}
+    log_start = {side: measure.log_offset(path) for side, path in logs.items()}
     log(f"bench: responder pid {responder}, idle RSS {rss['idle_kb']} KiB; making fixtures")
+    made = time.monotonic()
     fixtures.make(settings)
+    log(f"bench: fixtures made in {time.monotonic() - made:.0f} s")
     result["mailboxes_before"] = fixtures.check_mailboxes(settings)
 
     result["scenarios"] = []
@@ -110,7 +125,8 @@ def main() -> None:
     log("bench: CGI-mode start-up (hyperfine)")
     result["cgi"] = measure.cgi_startup(settings)
     result["binary"] = measure.binary_size(settings)
-    result["responder_log"] = measure.log_summary(settings, log_start)
+    result["responder_log"] = {side: measure.log_summary(path, log_start[side]) for side, path in logs.items()
+                               if path.exists()}
     result["targets"] = targets(result, settings)
     result["elapsed_s"] = round(time.time() - started)
     result["machine"]["load_average_after"] = os.getloadavg()

@@ -123,17 +123,15 @@ def long_run(settings: Settings, log=print) -> dict:
             "growth_kb": after - before, "samples": samples, "counts": result["counts"]}
 
 
-def log_offset(settings: Settings) -> int:
-    path = settings.run_dir / "sealdrop.log"
+def log_offset(path: Path) -> int:
     return path.stat().st_size if path.exists() else 0
 
 
-def log_summary(settings: Settings, offset: int) -> dict:
-    """What the responder logged since `offset`: non-2xx answers by route and
-    status, and its error lines by message (they carry no secrets)."""
+def log_summary(path: Path, offset: int) -> dict:
+    """What a responder logged (to `path`) since `offset`: non-2xx answers by route
+    and status, and its error lines by message (they carry no secrets)."""
     non2xx: dict[str, int] = {}
     errors: dict[str, int] = {}
-    path = settings.run_dir / "sealdrop.log"
     with open(path, "rb") as log:
         log.seek(offset)
         for raw in log:

@@ -20,6 +20,7 @@ import cpu  # noqa: E402
 import database  # noqa: E402
 import fixtures  # noqa: E402
 import measure  # noqa: E402
+import scenarios  # noqa: E402
 import wrk  # noqa: E402
 from settings import Settings  # noqa: E402
 from wrk import LUA_DIR, Load  # noqa: E402
@@ -105,7 +106,9 @@ def main() -> None:
             ("Responder: inclusive time by function (children included)",
              report(process_data, "--children", "--sort", "symbol", "-g", "none", "--percent-limit", "2.5")),
         ]
-    text = ["# perf profile of SealDrop's POST /send (100-byte sealed boxes)",
+    side = scenarios.side_names(settings)[0]
+    text = [f"# perf profile of SealDrop's POST /send (100-byte sealed boxes over {settings.send_links:,} links)",
+            f"# {side} (the stack's responder, `make bench`'s side A)",
             f"# {time.strftime('%Y-%m-%d %H:%M:%S %Z')}, {settings.connections} connections, "
             f"{settings.threads} responder threads, cpu-clock sampling, {seconds} s per profile", ""]
     for title, body in sections:

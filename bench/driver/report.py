@@ -9,7 +9,10 @@ import sys
 from pathlib import Path
 
 MB = 1024
-SHORT = {"health": "GET /health", "register": "POST /register", "send_100": "/send 100 B",
+SHORT = {"link_info": "GET /l/… on vs off", "fetch_limits": "/fetch bearer on vs off",
+         "send_limits": "/send 100 B on vs off", "layout_health": "GET /health, layouts",
+         "layout_send": "/send 100 B, layouts",
+         "health": "GET /health", "register": "POST /register", "send_100": "/send 100 B",
          "send_16k": "/send 16 KiB", "fetch_10": "/fetch bearer, 10 waiting",
          "fetch_200": "/fetch bearer, 200 waiting", "fetch_challenge": "/fetch challenge vs bearer",
          "fetch_chained": "/fetch chained challenge vs bearer",
@@ -30,9 +33,13 @@ def met_mark(met) -> str:
 
 def side_cells(side: dict | None) -> list[str]:
     if not side:
-        return ["", "", "", ""]
+        return ["", "", "", "", ""]
     return [fmt_rate(side["rate"]), fmt_ms(side["p50_ms"]), fmt_ms(side["p99_ms"]),
-            str(side["non2xx"] + side["socket_errors"])]
+            f"{side['non2xx']:,}", f"{side['socket_errors']:,}"]
+
+
+def first_name(sc: dict) -> str:
+    return sc.get("sealdrop_name") or "SealDrop"
 
 
 def markdown(data: dict) -> str:
@@ -44,25 +51,54 @@ def markdown(data: dict) -> str:
     out.append(f"Each side: {s['runs']} runs × {s['duration_s']} s, {s['connections']} connections, "
                f"median reported; responder and ceilings with {s['threads']} worker threads on a unix socket "
                f"behind nginx (no upstream keepalive), one private MariaDB. Measuring took {data['elapsed_s']} s.")
-    out += ["", "## Targets", "", "| target | goal | measured | |", "|---|---|---|---|"]
+    sides = s.get("sides")
+    if sides:
+        processes = s.get("processes", 2)
+        clients = (f"every request from a random one of {s['addresses']:,} client addresses in X-Forwarded-For "
+                   "(one in ten an IPv6 /64), which both SealDrop sides believe (SEALDROP_TRUSTED_PROXIES=127.0.0.1)"
+                   if s.get("addresses") else "every request from 127.0.0.1 (no X-Forwarded-For)")
+        out += ["", "Sides (same build, both `serve --processes "
+                f"{processes} --threads {s['threads'] // max(1, processes)}`, same nginx template, same MariaDB):", "",
+                f"- **{sides['limits_on']}**: the shipped defaults, no limit variable set (60 sends a minute and "
+                "1000 messages / 8 MiB per link, 300 requests a minute and 20 registrations an hour per address, "
+                "5 outstanding challenges per link).",
+                f"- **{sides['limits_off']}**: SEALDROP_LINK_SENDS_PER_MINUTE=0, ADDRESS_REQUESTS_PER_MINUTE=0, "
+                "ADDRESS_REGISTRATIONS_PER_HOUR=0, ADDRESS_PERMISSION_REQUESTS_PER_DAY=0, mailbox 10M messages / "
+                "1 TiB, MAX_OUTSTANDING_CHALLENGES=100 (what the bench ran before issue 13).",
+                f"- Load: {clients}; /send spread over {s.get('send_links', 0):,} links."]
+    out += ["", "## Targets", "",
+            "Ratios: side A ÷ side B, medians of interleaved runs; errors = non-2xx + socket errors of each side.", "",
+            "| target | side A ÷ side B | goal | measured | errors A / B | |", "|---|---|---|---|---|---|"]
     for t in data["targets"]:
-        out.append(f"| {t['target']} | {t['goal']} | {t['value'] or '—'} | {met_mark(t['met'])} |")
+        errors = f"{t['non2xx'][0]:,} / {t['non2xx'][1]:,}" if t.get("non2xx") else ""
+        out.append(f"| {t['target']} | {t.get('sides', '')} | {t['goal']} | {t['value'] or '—'} | {errors} "
+                   f"| {met_mark(t['met'])} |")
     met = sum(1 for t in data["targets"] if t["met"])
     out += ["", f"**{met} of {len(data['targets'])} targets met.**", ""]
 
     out += ["## Scenarios", "",
             "Rates are requests/s, except challenge vs bearer: whole fetches/s (a challenge fetch is two "
-            "requests, a chained one one) with the latency of a whole fetch. Errors = non-2xx responses + socket errors, summed "
-            "over all runs.", "",
-            "| scenario | SealDrop /s | p50 ms | p99 ms | errors | baseline | baseline /s | p50 ms | p99 ms | errors "
-            "| ratio | target |",
-            "|---|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|"]
+            "requests, a chained one one) with the latency of a whole fetch. non-2xx and socket errors are summed "
+            "over all runs of the side. Ratio = side A ÷ side B, from the medians.", "",
+            "| scenario | side A | /s | p50 ms | p99 ms | non-2xx | sock err | side B | /s | p50 ms | p99 ms "
+            "| non-2xx | sock err | ratio A÷B | target |",
+            "|---|---|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|"]
     for sc in data["scenarios"]:
         ratio = "—" if sc.get("ratio") is None else f"**{sc['ratio']:.2f}×**"
         target = "" if sc.get("target") is None else f"≥ {sc['target']}×"
-        out.append("| " + " | ".join([sc["title"], *side_cells(sc["sealdrop"]), sc.get("baseline_name") or "",
-                                       *side_cells(sc.get("baseline")), ratio, target]) + " |")
-    out += ["", "Per run (SealDrop / baseline, in run order):", ""]
+        out.append("| " + " | ".join([sc["title"], first_name(sc), *side_cells(sc["sealdrop"]),
+                                       sc.get("baseline_name") or "", *side_cells(sc.get("baseline")), ratio,
+                                       target]) + " |")
+    counted = [(sc, side) for sc in data["scenarios"] for side in ("sealdrop", "baseline")
+               if any(k.split("_")[-1].isdigit() for k in sc.get(side, {}).get("counts", {}))]
+    if counted:
+        out += ["", "Statuses the scripts counted, by request kind (all runs):", ""]
+        for sc, side in counted:
+            name = first_name(sc) if side == "sealdrop" else sc.get("baseline_name")
+            counts = sc[side]["counts"]
+            text = ", ".join(f"{k} {v:,}" for k, v in counts.items() if k.split("_")[-1].isdigit())
+            out.append(f"- {sc['name']}, {name}: {text}")
+    out += ["", "Per run (side A / side B, in run order):", ""]
     for sc in data["scenarios"]:
         key = sc["metric"]
         line = ", ".join(fmt_rate(r.get(key)) for r in sc["sealdrop"]["runs"])
@@ -79,7 +115,7 @@ def markdown(data: dict) -> str:
             "counts CPU actually used, not time spent waiting):", "",
             "| scenario | side | responder | nginx | mariadbd | total |", "|---|---|--:|--:|--:|--:|"]
     for sc in data["scenarios"]:
-        for side, label in (("sealdrop", "SealDrop"), ("baseline", sc.get("baseline_name") or "")):
+        for side, label in (("sealdrop", first_name(sc)), ("baseline", sc.get("baseline_name") or "")):
             c = sc.get(side, {}).get("cpu_ms_per_request")
             if c:
                 out.append(f"| {SHORT.get(sc['name'], sc['name'])} | {label} | {c.get('responder', 0):.3f} | "
@@ -90,7 +126,7 @@ def markdown(data: dict) -> str:
             "| scenario | side | statements | read_key | read_next | write | lock waits | deadlocks |",
             "|---|---|--:|--:|--:|--:|--:|--:|"]
     for sc in data["scenarios"]:
-        for side, label in (("sealdrop", "SealDrop"), ("baseline", sc.get("baseline_name") or "")):
+        for side, label in (("sealdrop", first_name(sc)), ("baseline", sc.get("baseline_name") or "")):
             d = sc.get(side, {}).get("db_per_request")
             if d:
                 out.append(f"| {SHORT.get(sc['name'], sc['name'])} | {label} | {d.get('Questions', 0):.2f} | "
@@ -125,17 +161,25 @@ def markdown(data: dict) -> str:
                f"({len(b['dynamic_swift_libraries'])} libraries from the toolchain).")
 
     logged = data.get("responder_log", {})
-    if logged.get("non2xx") or logged.get("errors"):
-        out += ["", "## Errors the responder logged", "",
-                "From its log over the whole run (fixtures and warm-ups included, so counts can exceed the "
+    if "non2xx" in logged or "errors" in logged:  # before issue 13: one responder
+        logged = {"limits_off": logged}
+    names = (data["settings"].get("sides") or {})
+    if any(l.get("non2xx") or l.get("errors") for l in logged.values()):
+        out += ["", "## Errors the responders logged", "",
+                "From their logs over the whole run (fixtures and warm-ups included, so counts can exceed the "
                 "tables'):", ""]
-        for key, n in sorted(logged.get("non2xx", {}).items(), key=lambda kv: -kv[1]):
-            out.append(f"- {n:,} × `{key}`")
-        for key, n in sorted(logged.get("errors", {}).items(), key=lambda kv: -kv[1]):
-            out.append(f"- {n:,} × error: `{key}`")
+        for side, log in logged.items():
+            if not (log.get("non2xx") or log.get("errors")):
+                continue
+            out.append(f"- **{names.get(side, side)}**:")
+            for key, n in sorted(log.get("non2xx", {}).items(), key=lambda kv: -kv[1]):
+                out.append(f"  - {n:,} × `{key}`")
+            for key, n in sorted(log.get("errors", {}).items(), key=lambda kv: -kv[1]):
+                out.append(f"  - {n:,} × error: `{key}`")
     out += ["", "## What each scenario does", ""]
     for sc in data["scenarios"]:
-        out.append(f"- **{sc['title']}** — {sc['note']}")
+        versus = f" ÷ {sc['baseline_name']}" if sc.get("baseline_name") else " (no baseline)"
+        out.append(f"- **{sc['title']}** ({first_name(sc)}{versus}) — {sc['note']}")
     out += ["", "Raw wrk output of every run is kept in the bench run directory (`.run/bench/raw/`).", ""]
     return "\n".join(out)
 
@@ -162,12 +206,12 @@ def chart(data: dict, path: Path) -> None:
     for i, t in enumerate(data["targets"]):
         color = {True: green, False: red, None: grey}[t["met"]]
         mark = {True: "MET", False: "NOT MET", None: "n/a"}[t["met"]]
-        ax.text(-0.1, 1 - i / rows, f"{mark:>7}  {t['target']:<44} {t['value'] or '—':<40} goal {t['goal']}",
-                color=color, fontsize=10, va="top", family="monospace", transform=ax.transAxes)
+        ax.text(-0.1, 1 - i / rows, f"{mark:>7}  {t['target']:<70} {t['value'] or '—':<36} goal {t['goal']}",
+                color=color, fontsize=9, va="top", family="monospace", transform=ax.transAxes)
 
     # (1) Ratios against their targets.
     ax = axes[0][0]
-    rated = [sc for sc in data["scenarios"] if sc.get("ratio") is not None]
+    rated = [sc for sc in data["scenarios"] if sc.get("ratio") is not None and sc.get("target") is not None]
     names = [SHORT.get(sc["name"], sc["name"]) for sc in rated]
     ratios = [sc["ratio"] for sc in rated]
     colors = [green if sc["ratio"] >= sc["target"] else red for sc in rated]
@@ -180,7 +224,7 @@ def chart(data: dict, path: Path) -> None:
     ax.set_yticks(list(y), names)
     ax.invert_yaxis()
     ax.set_xlim(0, max(ratios + [1.2]) * 1.5)
-    ax.set_title("SealDrop ÷ baseline, same run (black bar: target)")
+    ax.set_title("side A ÷ side B, same run (black bar: target)")
 
     # (2) Throughput of every scenario.
     ax = axes[0][1]
@@ -188,8 +232,8 @@ def chart(data: dict, path: Path) -> None:
     y = list(range(len(titles)))
     seal = [sc["sealdrop"]["rate"] or 0 for sc in data["scenarios"]]
     base = [sc["baseline"]["rate"] if sc.get("baseline") else 0 for sc in data["scenarios"]]
-    ax.barh([i - 0.2 for i in y], seal, height=0.4, color=blue, label="SealDrop")
-    ax.barh([i + 0.2 for i in y], base, height=0.4, color=grey, label="baseline (C ceiling / bearer)")
+    ax.barh([i - 0.2 for i in y], seal, height=0.4, color=blue, label="side A (SealDrop: default limits; mixed: off)")
+    ax.barh([i + 0.2 for i in y], base, height=0.4, color=grey, label="side B (limits off / C ceiling / bearer / 1 process)")
     for i, (a, b) in enumerate(zip(seal, base)):
         ax.text(a, i - 0.2, f" {a:,.0f}", va="center", fontsize=8)
         if b:
@@ -212,7 +256,7 @@ def chart(data: dict, path: Path) -> None:
     ax.set_yticks(y, titles)
     ax.invert_yaxis()
     ax.set_xlim(0, max(p99 + [1]) * 1.3)
-    ax.set_title(f"SealDrop latency at {data['settings']['connections']} connections (ms)")
+    ax.set_title(f"SealDrop latency (side A) at {data['settings']['connections']} connections (ms)")
     ax.legend(loc="upper right", fontsize=8)
 
     # (4) RSS over the long run.

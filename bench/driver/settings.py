@@ -6,8 +6,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 BENCH = REPO / "bench"
 
-ALL_SCENARIOS = ["health", "register", "send_100", "send_16k", "fetch_10", "fetch_200",
-                 "fetch_challenge", "fetch_chained", "mixed"]
+# Issue 13's headline (default limits vs limits off) first, then issue 6's.
+ALL_SCENARIOS = ["link_info", "fetch_limits", "send_limits", "health", "send_100", "send_16k",
+                 "fetch_challenge", "fetch_chained", "register", "fetch_200", "mixed",
+                 "layout_health", "layout_send"]
+# Only with BENCH_LAYOUTS=1 (a one-process SealDrop beside the stack's).
+LAYOUT_SCENARIOS = ["layout_health", "layout_send"]
 
 
 def _int(name: str, default: int) -> int:
@@ -26,6 +30,14 @@ class Settings:
     port: int = field(default_factory=lambda: _int("BENCH_HTTP_PORT", 18480))
     ceiling_health_port: int = field(default_factory=lambda: _int("BENCH_CEILING_HEALTH_PORT", 18481))
     ceiling_send_port: int = field(default_factory=lambda: _int("BENCH_CEILING_SEND_PORT", 18482))
+    # The second SealDrop, flood limits off (bench/run.sh off_start); 0: none runs.
+    off_port: int = field(default_factory=lambda: _int("BENCH_OFF_PORT", 0))
+    # A third, limits on, as one process of all the threads (BENCH_LAYOUTS=1); 0: none.
+    one_process_port: int = field(default_factory=lambda: _int("BENCH_ONE_PROCESS_PORT", 0))
+    processes: int = field(default_factory=lambda: _int("BENCH_PROCESSES", 2))
+    send_links: int = field(default_factory=lambda: _int("BENCH_SEND_LINKS", 8192))
+    addresses: int = field(default_factory=lambda: _int("BENCH_ADDRESSES", 200_000))
+    xff: bool = field(default_factory=lambda: os.environ.get("BENCH_XFF", "1") != "0")
     threads: int = field(default_factory=lambda: _int("BENCH_THREADS", 4))
     duration: int = field(default_factory=lambda: _int("BENCH_DURATION", 10))
     runs: int = field(default_factory=lambda: _int("BENCH_RUNS", 3))
@@ -40,19 +52,33 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.scenarios in ([], ["all"]):
-            self.scenarios = list(ALL_SCENARIOS)
+            self.scenarios = [s for s in ALL_SCENARIOS if self.one_process_port or s not in LAYOUT_SCENARIOS]
         unknown = [s for s in self.scenarios if s not in ALL_SCENARIOS]
         if unknown:
             raise SystemExit(f"bench: unknown scenario(s) {unknown}; known: {ALL_SCENARIOS}")
         if not self.sealdrop_bin.is_file():
             raise SystemExit("bench: SEALDROP_BIN must name the built sealdrop executable (bench/run.sh sets it)")
-        for name in ("duration", "runs", "connections", "threads"):
+        for name in ("duration", "runs", "connections", "threads", "send_links", "addresses"):
             if getattr(self, name) < 1:
                 raise SystemExit(f"bench: {name} must be at least 1")
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def off_dir(self) -> Path:
+        return self.run_dir / "off"
+
+    @property
+    def one_process_dir(self) -> Path:
+        return self.run_dir / "one-process"
+
+    @property
+    def fixture_port(self) -> int:
+        """Where fixtures are made: the limits-off side when it runs (thousands of
+        registrations and pre-filled mailboxes are beyond the default limits)."""
+        return self.off_port or self.port
 
     @property
     def data_dir(self) -> Path:

@@ -37,7 +37,8 @@ def run(settings: Settings, load: Load, duration: float, label: str, connections
     if load.args:
         command += ["--", *load.args]
     env = {**os.environ, "BENCH_LUA_DIR": str(LUA_DIR), "BENCH_DATA_DIR": str(settings.data_dir),
-           "BENCH_WRK_THREADS": str(threads), **load.extra_env}
+           "BENCH_WRK_THREADS": str(threads), "BENCH_ADDRESSES": str(settings.addresses),
+           "BENCH_XFF": "1" if settings.xff else "0", **load.extra_env}
     settings.raw_dir.mkdir(parents=True, exist_ok=True)
     raw = settings.raw_dir / f"{label}.txt"
     crashes = []

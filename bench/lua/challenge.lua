@@ -10,6 +10,7 @@
 --              one the previous fetch returned: one fetch = one request (plus one
 --              /challenge_request at the start, or after a fetch that gave none).
 --   bearer:    POST /fetch with Authorization: Bearer: one fetch = one request.
+-- Every request comes from a random client address (report.lua).
 -- Both count completed fetches (200) and time each whole fetch, from the first
 -- request's start to the fetch's response, into bench_op_lat.
 dofile(os.getenv("BENCH_LUA_DIR") .. "/report.lua")
@@ -48,20 +49,20 @@ function init(args)
     local links = bench_data("fetch-10")
     link = links[((thread_index or 1) - 1) % #links + 1]
     sodium.sodium_hex2bin(secret, 64, link.secret_hex, #link.secret_hex, nil, nil, nil)
-    challenge_request = wrk.format("POST", "/challenge_request", json_headers,
-        string.format('{"link_token":"%s"}', link.token))
-    bearer_fetch = wrk.format("POST", "/fetch",
+    challenge_request = bench_prepare(wrk.format("POST", "/challenge_request", json_headers,
+        string.format('{"link_token":"%s"}', link.token)))
+    bearer_fetch = bench_prepare(wrk.format("POST", "/fetch",
         { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. link.fetch_token },
-        string.format('{"link_token":"%s","limit":200}', link.token))
+        string.format('{"link_token":"%s","limit":200}', link.token)))
 end
 
 local function signed_fetch(text)
     sodium.crypto_sign_detached(signature, nil, text, #text, secret)
     sodium.sodium_bin2base64(signature_b64, 89, signature, 64, 1) -- 1: original alphabet, padded
     local chaining = mode == "chained" and ',"next_challenge":true' or ""
-    return wrk.format("POST", "/fetch", json_headers,
+    return bench_send(bench_prepare(wrk.format("POST", "/fetch", json_headers,
         string.format('{"link_token":"%s","challenge":"%s","challenge_signature":"%s","limit":200%s}',
-            link.token, text, ffi.string(signature_b64), chaining))
+            link.token, text, ffi.string(signature_b64), chaining))))
 end
 
 local function challenge_in(body, field, from)
@@ -72,7 +73,7 @@ end
 function request()
     if mode == "bearer" then
         in_flight, started = "fetch", now_us()
-        return bearer_fetch
+        return bench_send(bearer_fetch)
     end
     if challenge then
         local text = challenge
@@ -81,7 +82,7 @@ function request()
         return signed_fetch(text)
     end
     in_flight, started = "challenge", now_us()
-    return challenge_request
+    return bench_send(challenge_request)
 end
 
 function response(status, headers, body)

@@ -9,14 +9,14 @@ local requests, n = {}, 0
 function init(args)
     local links = bench_data("fetch-" .. (args[1] or "10"))
     for i, link in ipairs(links) do
-        requests[i] = wrk.format("POST", "/fetch",
+        requests[i] = bench_prepare(wrk.format("POST", "/fetch",
             { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. link.fetch_token },
-            string.format('{"link_token":"%s","limit":200}', link.token))
+            string.format('{"link_token":"%s","limit":200}', link.token)))
     end
     n = ((thread_index or 1) - 1) * math.floor(#requests / 2)
 end
 
 function request()
     n = n % #requests + 1
-    return requests[n]
+    return bench_send(requests[n])
 end

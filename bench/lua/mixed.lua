@@ -12,10 +12,10 @@ local acks = {} -- queue of { link number, "id,id,..." }
 function init(args)
     links = bench_data("mixed")
     for i, link in ipairs(links) do
-        sends[i] = wrk.format("POST", "/send", { ["Content-Type"] = "application/json" }, link.send_body)
-        fetches[i] = wrk.format("POST", "/fetch",
+        sends[i] = bench_prepare(wrk.format("POST", "/send", { ["Content-Type"] = "application/json" }, link.send_body))
+        fetches[i] = bench_prepare(wrk.format("POST", "/fetch",
             { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. link.fetch_token },
-            string.format('{"link_token":"%s"}', link.token))
+            string.format('{"link_token":"%s"}', link.token)))
     end
     math.randomseed(os.time() + (thread_index or 1) * 7919)
 end
@@ -24,18 +24,18 @@ function request()
     local roll = math.random(100)
     if roll <= 80 then
         bench_count("op_send")
-        return sends[math.random(#links)]
+        return bench_send(sends[math.random(#links)])
     end
     if roll > 95 and #acks > 0 then
         local ack = table.remove(acks, 1)
         local link = links[ack[1]]
         bench_count("op_ack")
-        return wrk.format("POST", "/ack",
+        return bench_send(bench_prepare(wrk.format("POST", "/ack",
             { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. link.fetch_token },
-            string.format('{"link_token":"%s","message_ids":[%s]}', link.token, ack[2]))
+            string.format('{"link_token":"%s","message_ids":[%s]}', link.token, ack[2]))))
     end
     bench_count(roll > 95 and "op_fetch_for_ack" or "op_fetch")
-    return fetches[math.random(#links)]
+    return bench_send(fetches[math.random(#links)])
 end
 
 function response(status, headers, body)

@@ -72,6 +72,42 @@ function bench_data(name)
     return dofile(os.getenv("BENCH_DATA_DIR") .. "/" .. name .. ".lua")
 end
 
+-- Client addresses (issue 13): every request a script builds with bench_request()
+-- carries `X-Forwarded-For: <address>`, the address drawn at random per request from
+-- BENCH_ADDRESSES distinct clients (default 200,000): nine in ten IPv4 (10.0.0.0/14),
+-- one in ten an IPv6 /64 (2001:db8:X:Y::/64 with a random interface id, so SealDrop
+-- counts the /64). Both SealDrop sides trust nginx (127.0.0.1) and so believe it;
+-- the C ceilings ignore it, but wrk does the same work for every side.
+-- BENCH_XFF=0: no header, every request from 127.0.0.1.
+local xff = os.getenv("BENCH_XFF") ~= "0"
+local addresses = tonumber(os.getenv("BENCH_ADDRESSES") or "") or 200000
+local seeded = false
+
+function bench_address()
+    if not seeded then
+        math.randomseed(os.time() * 1000 + (thread_index or 0) * 7919 + math.floor(os.clock() * 1e6))
+        seeded = true
+    end
+    local k = math.random(addresses) - 1
+    if k % 10 == 9 then
+        return string.format("2001:db8:%x:%x::%x", math.floor(k / 65536), k % 65536, math.random(65535))
+    end
+    return string.format("10.%d.%d.%d", math.floor(k / 65536), math.floor(k / 256) % 256, k % 256)
+end
+
+-- A request made once (wrk.format), split after its request line so that
+-- bench_send(prepared) can put a fresh X-Forwarded-For in per request.
+function bench_prepare(text)
+    if not xff then return { text } end
+    local cut = text:find("\r\n", 1, true) + 1
+    return { text:sub(1, cut) .. "X-Forwarded-For: ", "\r\n" .. text:sub(cut + 1) }
+end
+
+function bench_send(prepared)
+    if prepared[2] == nil then return prepared[1] end
+    return prepared[1] .. bench_address() .. prepared[2]
+end
+
 -- Long runs: BENCH_STOP_AFTER=N stops each thread after its share of N responses
 -- and drops a file in BENCH_STOP_DIR; wrk's main thread sleeps for the whole -d
 -- regardless, so the driver sends it SIGINT (which wrk answers by reporting) once
