@@ -113,9 +113,9 @@ INSERT IGNORE INTO sealdrop_schema (version) VALUES (5);
 
 -- Version 6: challenges carry their own proof of issue; their nonces are recorded when used
 CREATE TABLE IF NOT EXISTS used_challenges (
-  nonce BINARY(16) NOT NULL PRIMARY KEY,
-  expires_at TIMESTAMP NOT NULL,
-  INDEX idx_used_challenges_expires (expires_at)
+  expiry BIGINT NOT NULL,
+  nonce BINARY(16) NOT NULL,
+  PRIMARY KEY (expiry, nonce)
 ) ENGINE=InnoDB;
 INSERT IGNORE INTO sealdrop_schema (version) VALUES (6);
 

@@ -174,7 +174,7 @@ import Testing
             func serverSecret(named name: String) throws(StoreError) -> [UInt8] { try fail() }
             func consumeChallenge(linkToken: String, nonce: String) throws(StoreError) -> Bool { try fail() }
             func signingKey(linkToken: String) throws(StoreError) -> String? { try fail() }
-            func recordChallengeUse(nonce: [UInt8], linkToken: String, keepUntil: UInt64) throws(StoreError) -> Bool { try fail() }
+            func recordChallengeUse(nonce: [UInt8], linkToken: String, expiry: UInt64) throws(StoreError) -> Bool { try fail() }
             func messages(linkToken: String, query: MessageQuery) throws(StoreError) -> [StoredMessage] { try fail() }
             func markSeen(linkToken: String, ids: [Int64]) throws(StoreError) -> Int { try fail() }
             func deleteMessages(linkToken: String, ids: [Int64]) throws(StoreError) -> Int { try fail() }

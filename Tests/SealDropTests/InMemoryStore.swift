@@ -78,7 +78,7 @@ final class InMemoryStore: Store {
 
     var usedNonces: Set<[UInt8]> = []
 
-    func recordChallengeUse(nonce: [UInt8], linkToken: String, keepUntil: UInt64) throws(StoreError) -> Bool {
+    func recordChallengeUse(nonce: [UInt8], linkToken: String, expiry: UInt64) throws(StoreError) -> Bool {
         try checkAvailable()
         guard clients[linkToken] != nil else { return false }
         return usedNonces.insert(nonce).inserted

@@ -114,8 +114,7 @@ struct Authenticator {
         let secret = try store.serverSecret(named: StatelessChallenge.keyName)
         guard let parsed = StatelessChallenge.verified(challenge, linkToken: linkToken, key: secret),
               parsed.expiry > Self.now() else { return invalid }
-        let keepUntil = parsed.expiry + UInt64(challengeLifetimeSeconds)
-        guard try store.recordChallengeUse(nonce: parsed.nonce, linkToken: linkToken, keepUntil: keepUntil) else {
+        guard try store.recordChallengeUse(nonce: parsed.nonce, linkToken: linkToken, expiry: parsed.expiry) else {
             return invalid
         }
         return .passed

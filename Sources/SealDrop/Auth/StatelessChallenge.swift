@@ -12,7 +12,7 @@ import Sodium
 /// The key is a server secret the database holds (`challenge_key`), so every
 /// responder on every host checks what any of them issued. The MAC binds the
 /// challenge to its link and its expiry; it is used once because its nonce is
-/// recorded when it is used (``Store/recordChallengeUse(nonce:linkToken:keepUntil:)``).
+/// recorded when it is used (``Store/recordChallengeUse(nonce:linkToken:expiry:)``).
 /// Clients sign its UTF-8 bytes, as they signed the older random challenges.
 struct StatelessChallenge: Equatable {
     static let prefix = "sd1."

@@ -109,6 +109,7 @@ public struct Configuration: Sendable {
             corsOrigins = origins.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
         }
         try limits.read(from: reader)
+        retention.usedChallengeGraceSeconds = limits.challengeLifetimeSeconds
         if reader.string("SEALDROP_MAX_OUTSTANDING_CHALLENGES") != nil {
             warnings.append("SEALDROP_MAX_OUTSTANDING_CHALLENGES is no longer used: issuing a challenge holds nothing per link "
                             + "since 0.11 (a flood of /challenge_request meets the address limit instead); remove the setting.")

@@ -15,18 +15,21 @@ extension MariaDBStore {
         }
     }
 
-    public func recordChallengeUse(nonce: [UInt8], linkToken: String, keepUntil: UInt64) throws(StoreError) -> Bool {
+    public func recordChallengeUse(nonce: [UInt8], linkToken: String, expiry: UInt64) throws(StoreError) -> Bool {
         try session.withConnection { connection -> Bool in
             // One insert on the nonce's primary key: of concurrent replays one
             // inserts, the others meet the duplicate. Through other Galera nodes the
             // same key fails certification, and the retry (``ConflictRetry``, around
             // this body) then finds the winner's row. It inserts only while the link
             // exists: its key may have come from a cache after the link was removed.
+            // The key leads with the challenge's expiry (fixed by its MAC, so the
+            // same for every replay on every host): rows go in at the key's end,
+            // not at random places, and the purge takes them from its start.
             do {
                 let result = try connection.run("""
-                    INSERT INTO used_challenges (nonce, expires_at)
-                    SELECT ?, FROM_UNIXTIME(?) FROM clients WHERE link_token = ?
-                    """, [.blob(nonce), .int(Int64(clamping: keepUntil)), .text(linkToken)])
+                    INSERT INTO used_challenges (expiry, nonce)
+                    SELECT ?, ? FROM clients WHERE link_token = ?
+                    """, [.int(Int64(clamping: expiry)), .blob(nonce), .text(linkToken)])
                 return result.affectedRows == 1
             } catch let error as MariaDBError where error.isDuplicateEntry {
                 return false

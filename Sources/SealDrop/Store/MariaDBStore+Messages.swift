@@ -168,10 +168,11 @@ extension MariaDBStore {
             let messages = try purgeMessageBatch(policy, connection: connection)
             let challenges = try connection.run(
                 "DELETE FROM challenges WHERE expires_at <= NOW() OR used = TRUE LIMIT ?", [.int(Int64(policy.batchSize))])
-            // A used nonce is kept a lifetime past its challenge's expiry (see
-            // ``Authenticator``): hosts' clocks may differ a little.
+            // A used nonce is kept a lifetime past its challenge's expiry: hosts'
+            // clocks may differ a little. The oldest come first in the primary key.
             let usedChallenges = try connection.run(
-                "DELETE FROM used_challenges WHERE expires_at <= NOW() LIMIT ?", [.int(Int64(policy.batchSize))])
+                "DELETE FROM used_challenges WHERE expiry <= UNIX_TIMESTAMP() - ? LIMIT ?",
+                [.int(Int64(policy.usedChallengeGraceSeconds)), .int(Int64(policy.batchSize))])
             let counters = try connection.run(
                 "DELETE FROM rate_counters WHERE expires_at <= NOW() LIMIT ?", [.int(Int64(policy.batchSize))])
             let requests = try purgeRequestBatch(policy, connection: connection)

@@ -149,9 +149,9 @@ enum Migrations {
             // Kept a lifetime past the challenge's expiry, then purged.
             """
             CREATE TABLE IF NOT EXISTS used_challenges (
-              nonce BINARY(16) NOT NULL PRIMARY KEY,
-              expires_at TIMESTAMP NOT NULL,
-              INDEX idx_used_challenges_expires (expires_at)
+              expiry BIGINT NOT NULL,
+              nonce BINARY(16) NOT NULL,
+              PRIMARY KEY (expiry, nonce)
             ) ENGINE=InnoDB
             """,
         ]),

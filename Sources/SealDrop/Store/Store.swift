@@ -25,12 +25,13 @@ public protocol Store: AnyObject {
     func serverSecret(named name: String) throws(StoreError) -> [UInt8]
     /// Marks an older, row-kept challenge used; true for exactly one caller of a
     /// live, unused challenge. (Challenges issued now carry their own proof of
-    /// issue and are recorded with ``recordChallengeUse(nonce:linkToken:keepUntil:)``.)
+    /// issue and are recorded with ``recordChallengeUse(nonce:linkToken:expiry:)``.)
     func consumeChallenge(linkToken: String, nonce: String) throws(StoreError) -> Bool
-    /// Records the nonce of a MAC'd challenge of `linkToken` as used, kept until
-    /// `keepUntil` (seconds since 1970); true for exactly one caller per nonce,
-    /// however many race, through any node, and only while the link exists.
-    func recordChallengeUse(nonce: [UInt8], linkToken: String, keepUntil: UInt64) throws(StoreError) -> Bool
+    /// Records the nonce of a MAC'd challenge of `linkToken` that expires at
+    /// `expiry` (seconds since 1970) as used, kept a challenge lifetime past it;
+    /// true for exactly one caller per challenge, however many race, through any
+    /// node, and only while the link exists.
+    func recordChallengeUse(nonce: [UInt8], linkToken: String, expiry: UInt64) throws(StoreError) -> Bool
     func messages(linkToken: String, query: MessageQuery) throws(StoreError) -> [StoredMessage]
     /// Marks the link's messages among `ids` seen; returns how many changed.
     func markSeen(linkToken: String, ids: [Int64]) throws(StoreError) -> Int

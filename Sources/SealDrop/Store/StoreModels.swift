@@ -157,4 +157,7 @@ public struct RetentionPolicy: Sendable {
     /// the same recipient again) this long after it was rejected.
     public var rejectionWaitSeconds: Int
     public var batchSize: Int
+    /// How long a used challenge's nonce is kept past the challenge's expiry: a
+    /// challenge lifetime, so hosts whose clocks differ by less still refuse a replay.
+    public var usedChallengeGraceSeconds = 300
 }
