@@ -193,7 +193,9 @@ def run(settings: Settings, scenario: Scenario, log=print) -> dict:
     if scenario.baseline:
         out["baseline"] = summarise(results["baseline"], scenario.metric)
         base = out["baseline"]["rate"]
-        out["ratio"] = round(out["sealdrop"]["rate"] / base, 3) if base else None
+        # A side with no completed operations (every answer an error) has no rate.
+        rate = out["sealdrop"]["rate"]
+        out["ratio"] = round(rate / base, 3) if base and rate is not None else None
         out["ratios_per_run"] = [
             round(a.get(scenario.metric, 0) / b[scenario.metric], 3) if b.get(scenario.metric) else None
             for a, b in zip(results["sealdrop"], results["baseline"])]
