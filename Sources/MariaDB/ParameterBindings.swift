@@ -12,7 +12,6 @@ final class ParameterBindings {
     private let binds: UnsafeMutablePointer<MYSQL_BIND>
     /// 8 bytes per parameter for integers and doubles.
     private let scalars: UnsafeMutablePointer<UInt64>
-    private let times: UnsafeMutablePointer<MYSQL_TIME>
 
     init(count: Int) {
         self.count = count
@@ -23,30 +22,35 @@ final class ParameterBindings {
         binds.initialize(repeating: MYSQL_BIND(), count: capacity)
         scalars = .allocate(capacity: capacity)
         scalars.initialize(repeating: 0, count: capacity)
-        times = .allocate(capacity: capacity)
-        times.initialize(repeating: MYSQL_TIME(), count: capacity)
     }
 
     deinit {
         binds.deallocate()
         scalars.deallocate()
-        times.deallocate()
     }
 
     /// Binds `values` to `stmt` (`mysql_stmt_bind_param`) and runs `body` while the
     /// bound buffers are valid. `values.count` must equal ``count``.
     func withBinding<R>(_ values: [Value], to stmt: UnsafeMutablePointer<MYSQL_STMT>, _ body: () throws -> R) throws -> R {
         var byteCount = 0
+        var timeCount = 0
         for value in values.prefix(count) {
             switch value {
             case .text(let text): byteCount += text.utf8.count
             case .blob(let bytes): byteCount += bytes.count
+            case .dateTime: timeCount += 1
             default: break
             }
         }
+        // Per execution, like the bytes: few statements bind a time at all.
         let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(byteCount, 1), alignment: 1)
-        defer { bytes.deallocate() }
+        let times = UnsafeMutablePointer<MYSQL_TIME>.allocate(capacity: max(timeCount, 1))
+        defer {
+            bytes.deallocate()
+            times.deallocate()
+        }
         var offset = 0
+        var timeIndex = 0
         for index in 0..<count {
             let bind = binds + index
             bind.pointee = MYSQL_BIND()
@@ -63,9 +67,10 @@ final class ParameterBindings {
                 scalars[index] = value.bitPattern
                 setScalar(bind, index: index, type: MYSQL_TYPE_DOUBLE, unsigned: false)
             case .dateTime(let value):
-                times[index] = MYSQL_TIME(value)
+                (times + timeIndex).initialize(to: MYSQL_TIME(value))
                 bind.pointee.buffer_type = MYSQL_TYPE_DATETIME
-                bind.pointee.buffer = UnsafeMutableRawPointer(times + index)
+                bind.pointee.buffer = UnsafeMutableRawPointer(times + timeIndex)
+                timeIndex += 1
             case .text(var text):
                 let length = text.withUTF8 { utf8 in
                     UnsafeMutableRawBufferPointer(rebasing: bytes[offset..<offset + utf8.count]).copyMemory(from: UnsafeRawBufferPointer(utf8))

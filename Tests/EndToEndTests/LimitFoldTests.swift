@@ -69,6 +69,17 @@ struct LimitFoldTests {
             let other = "203.0.113.10"
             #expect(try Self.cgi(on: stack, link: link, from: other).contains("Status: 200"))
             #expect(try Self.hits(on: stack, bucket: Self.bucket(on: stack, scope: "address", key: other)) == 1)
+
+            // 20,000 addresses of their own, folded as they come (about once a second,
+            // thousands of buckets a fold): every worker stays small.
+            let master = try stack.responderPID()
+            let flood = try Self.distinctAddressFlood(20_000, link: link, http: http)
+            #expect(flood.allSatisfy { $0.status == 200 }, "\(flood.filter { $0.status != 200 }.count) not 200")
+            for pid in childProcesses(of: master) {
+                let rss = try Self.residentKiB(of: pid)
+                print("limit fold: worker \(pid) resident \(rss) KiB after 20,000 distinct addresses folded as they came")
+                #expect(rss <= 20 * 1024, "worker \(pid) has \(rss) KiB resident")
+            }
         }
     }
 
@@ -106,19 +117,7 @@ struct LimitFoldTests {
             // 40,000 requests, each from an address of its own: more buckets than a
             // process's table holds (16,000) within one fold interval.
             let distinct = 40_000
-            let load = BackgroundLoad(connections: 32) { thread, sequence in
-                let index = sequence * 32 + thread
-                guard index < distinct else {
-                    usleep(10_000)  // this thread's share is done; the others finish theirs
-                    return (-1, "")
-                }
-                let address = "10.\(index >> 16 & 255).\(index >> 8 & 255).\(index & 255)"
-                return (try http.get("/l/\(link)", headers: [("X-Forwarded-For", address)]).status, "")
-            }
-            try waitUntil("\(distinct) distinct addresses served", timeout: 300, interval: 0.5) {
-                load.recorded.filter { $0.status != -1 }.count >= distinct
-            }
-            let outcomes = load.stop().filter { $0.status != -1 }
+            let outcomes = try Self.distinctAddressFlood(distinct, link: link, http: http)
             #expect(outcomes.count == distinct)
             #expect(outcomes.allSatisfy { $0.status == 200 }, "\(outcomes.filter { $0.status != 200 }.count) not 200")
             for pid in childProcesses(of: master) {
@@ -142,6 +141,24 @@ struct LimitFoldTests {
     }
 
     // MARK: - helpers
+
+    /// `count` requests for the link, each from an address of its own (10.x.y.z),
+    /// 32 at a time.
+    private static func distinctAddressFlood(_ count: Int, link: String, http: HTTPClient) throws -> [BackgroundLoad.Outcome] {
+        let load = BackgroundLoad(connections: 32) { thread, sequence in
+            let index = sequence * 32 + thread
+            guard index < count else {
+                usleep(10_000)  // this thread's share is done; the others finish theirs
+                return (-1, "")
+            }
+            let address = "10.\(index >> 16 & 255).\(index >> 8 & 255).\(index & 255)"
+            return (try http.get("/l/\(link)", headers: [("X-Forwarded-For", address)]).status, "")
+        }
+        try waitUntil("\(count) distinct addresses served", timeout: 300, interval: 0.5) {
+            load.recorded.filter { $0.status != -1 }.count >= count
+        }
+        return load.stop().filter { $0.status != -1 }
+    }
 
     /// Waits out the end of the fixed window when less than a minute of it is left,
     /// so one test's counts all fall into one window.

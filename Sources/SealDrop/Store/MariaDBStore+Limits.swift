@@ -33,12 +33,16 @@ extension MariaDBStore {
         }
     }
 
-    /// Rows per fold statement: four placeholders each, under the protocol's 65,535.
-    static let maxFoldRows = 8192
+    /// Rows per fold statement. Each connection keeps every shape it prepared, with
+    /// its parameters' bind buffers (about 120 bytes a placeholder): shapes up to
+    /// 256 rows cost about 250 KiB a connection; up to 8,192 cost 8 MiB, which a
+    /// benchmark's workers showed as 35 MiB resident instead of 16 (and 1,024
+    /// still left a worker at 19.4 MiB in `LimitFoldTests`, 256 at 17.3).
+    static let maxFoldRows = 256
 
     /// Adds the chunk's hits and reads the totals back in the same statement.
     /// The rows are padded to a power of two with copies of the last row adding
-    /// nothing, so a connection prepares at most 14 shapes of the statement, not
+    /// nothing, so a connection prepares at most 9 shapes of the statement, not
     /// one per count of buckets.
     private static func fold(_ folds: [CounterFold], on connection: Connection) throws -> [CounterTotal] {
         var rows = folds
