@@ -103,8 +103,8 @@ def build(settings: Settings) -> list[Scenario]:
         challenge_scenario("fetch_challenge", "challenge + signed /fetch, 10 waiting", "challenge", 0.45,
                            "Whole fetches per second: challenge_request + sign + fetch against one bearer fetch, "
                            "both by wrk with one thread per connection, each owning one of the 64 fetch-10 links, "
-                           "both on the default-limits side (at most 5 outstanding challenges per link: refusals "
-                           "show as non-2xx and in the challenge_/fetch_ status counts)."),
+                           "both on the default-limits side (refusals would show as non-2xx and in the "
+                           "challenge_/fetch_ status counts)."),
         challenge_scenario("fetch_chained", "chained challenge + signed /fetch (next_challenge), 10 waiting", "chained",
                            0.8,
                            "Whole fetches per second, as above, but each fetch asks for next_challenge and signs the "
