@@ -15,7 +15,8 @@ import Testing
     }
 
     @Test(arguments: [("DB_PORT", "70000"), ("DB_PORT", "abc"), ("SEALDROP_THREADS", "0"), ("BASE_URL", "ftp://x"),
-                      ("SEALDROP_SOCKET_MODE", "999"), ("SEALDROP_MAX_BODY_BYTES", "2048")])
+                      ("SEALDROP_SOCKET_MODE", "999"), ("SEALDROP_MAX_BODY_BYTES", "2048"),
+                      ("SEALDROP_LIMIT_FOLD_MILLISECONDS", "50"), ("SEALDROP_LIMIT_FOLD_MILLISECONDS", "60001")])
     func badValueNamesTheSetting(_ key: String, _ value: String) {
         do {
             _ = try Configuration(values: minimal.merging([key: value]) { $1 })
@@ -23,6 +24,12 @@ import Testing
         } catch {
             #expect(error.description.contains(key))
         }
+    }
+
+    @Test func limitFoldIntervalIsOffOrAtLeastATenthOfASecond() throws {
+        #expect(try Configuration(values: minimal).abuse.limitFoldMilliseconds == 1000)
+        #expect(try Configuration(values: minimal.merging(["SEALDROP_LIMIT_FOLD_MILLISECONDS": "0"]) { $1 }).abuse.limitFoldMilliseconds == 0)
+        #expect(try Configuration(values: minimal.merging(["SEALDROP_LIMIT_FOLD_MILLISECONDS": "100"]) { $1 }).abuse.limitFoldMilliseconds == 100)
     }
 
     @Test func maxOutstandingChallengesIsReadButOnlyWarnedAbout() throws {

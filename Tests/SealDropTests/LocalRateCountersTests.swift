@@ -20,14 +20,12 @@ struct LocalRateCountersTests {
         let (rateBucket, id) = bucket(key, limit: limit)
         var admission = counters.admit(rateBucket, id: id, now: Self.window)
         if admission == .needsRead {
-            counters.fold(into: store, now: Self.window)
+            counters.fold(id, into: store, now: Self.window)
             admission = counters.admit(rateBucket, id: id, now: Self.window)
         }
         switch admission {
         case .refused: return false
-        case .admitted(let foldNow):
-            if foldNow { counters.fold(into: store, now: Self.window) }
-            return true
+        case .admitted: return true
         case .needsRead, .writeThrough:
             let total = try store.countHit(rateBucket)
             let hits = total + counters.unfoldedHits(of: id)
@@ -83,7 +81,7 @@ struct LocalRateCountersTests {
         let (small, smallID) = bucket("a", limit: 63)
         #expect(folded.admit(small, id: smallID) == .writeThrough)
         let (large, largeID) = bucket("a", limit: 64)
-        #expect(folded.admit(large, id: largeID) == .admitted(foldNow: false))
+        #expect(folded.admit(large, id: largeID) == .admitted)
         #expect(LocalRateCounters.writeThrough.admit(large, id: largeID) == .writeThrough)
     }
 
@@ -98,15 +96,30 @@ struct LocalRateCountersTests {
         #expect(stored.allSatisfy { $0 == 1 }, "\(stored.filter { $0 != 1 }.count) buckets miscounted")
     }
 
-    @Test("a failed fold keeps its hits for the next one")
-    func failedFoldKeepsHits() throws {
+    @Test("a failed fold drops its hits (they may have arrived) and the bucket is read before more are admitted")
+    func failedFoldDropsHits() throws {
         let store = InMemoryStore()
         let counters = LocalRateCounters(policy: .init(foldIntervalMicroseconds: 3_600_000_000, capacity: 100))
-        for _ in 0..<5 { #expect(try hit(counters, "client", limit: 300, store: store)) }
+        let limit = 64  // a threshold of 2
+        for _ in 0..<2 { #expect(try hit(counters, "client", limit: limit, store: store)) }
         store.available = false
         counters.fold(into: store, now: Self.window)
         store.available = true
-        counters.fold(into: store, now: Self.window)
-        #expect(total("client", in: store) == 5)
+        let (rateBucket, id) = bucket("client", limit: limit)
+        #expect(counters.unfoldedHits(of: id) == 0, "the failed fold's hits are not kept to be sent again")
+        #expect(counters.admit(rateBucket, id: id, now: Self.window) == .needsRead)
+        // Another process counted the rest meanwhile: the read finds the bucket full.
+        store.counters["\(rateBucket.name)@\(Self.window)"] = limit
+        #expect(try !hit(counters, "client", limit: limit, store: store))
+    }
+
+    @Test("a bucket at its threshold reads its total alone, in a fold of one row")
+    func thresholdFoldsOneBucket() throws {
+        let store = InMemoryStore()
+        let counters = LocalRateCounters(policy: .init(foldIntervalMicroseconds: 3_600_000_000, capacity: 100))
+        #expect(try hit(counters, "other", limit: 300, store: store))
+        for _ in 0..<10 { #expect(try hit(counters, "client", limit: 300, store: store)) }
+        #expect(total("client", in: store) == 9, "the 10th hit folded the 9 before it")
+        #expect(total("other", in: store) == 0, "other buckets wait for the timed fold")
     }
 }

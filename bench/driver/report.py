@@ -285,7 +285,14 @@ def main() -> None:
     source = Path(sys.argv[1] if len(sys.argv) > 1 else "bench/results/latest.json")
     data = json.loads(source.read_text())
     md = source.with_suffix(".md")
-    md.write_text(markdown(data))
+    text = markdown(data)
+    # The analysis of targets not met is written by hand from named runs (it needs
+    # runs with other settings, and profiles); it is kept beside the results and
+    # carried into the report, which says which commit it was written for.
+    analysis = source.parent / "analysis.md"
+    if analysis.exists():
+        text = text.rstrip("\n") + "\n\n" + analysis.read_text()
+    md.write_text(text)
     chart(data, source.with_suffix(".png"))
     print(f"report: wrote {md} and {source.with_suffix('.png')}")
 

@@ -39,6 +39,10 @@ public struct AbuseLimits: Sendable {
         addressPermissionRequestsPerDay = try reader.integer("SEALDROP_ADDRESS_PERMISSION_REQUESTS_PER_DAY", in: 0...1_000_000).map(Int.init) ?? addressPermissionRequestsPerDay
         ipv6PrefixLength = try reader.integer("SEALDROP_IPV6_PREFIX_LENGTH", in: 1...128).map(Int.init) ?? ipv6PrefixLength
         limitFoldMilliseconds = try reader.integer("SEALDROP_LIMIT_FOLD_MILLISECONDS", in: 0...60_000).map(Int.init) ?? limitFoldMilliseconds
+        // Shorter intervals would only wake idle workers to fold a handful of hits.
+        guard limitFoldMilliseconds == 0 || limitFoldMilliseconds >= 100 else {
+            throw ConfigurationError(description: "SEALDROP_LIMIT_FOLD_MILLISECONDS must be 0 (write every hit through) or from 100 to 60000 (got \(limitFoldMilliseconds)).")
+        }
         if let proxies = reader.string("SEALDROP_TRUSTED_PROXIES") {
             trustedProxies = proxies.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
         }

@@ -3,18 +3,19 @@ import Synchronization
 
 /// This process's share of the flood limits' counts. Each hit is decided here,
 /// against the database's total as last read plus the hits counted here since,
-/// and the hits are folded into the database in one statement about once a
-/// second, which reads the new totals back on the same trip. A request pays no
-/// round trip for its limit; the database still holds every process's and
-/// every host's counts, so limits hold across them.
+/// and the hits are folded into the database about once a second by statements
+/// that read the new totals back on the same trip. A request pays no round trip
+/// for its limit; the database still holds every process's and every host's
+/// counts, so limits hold across them.
 ///
-/// **The bound.** A process admits at most `threshold` hits of a bucket between
-/// two reads of its total: when its unfolded hits of a bucket reach the
-/// threshold (a 32nd of the limit), it folds at once. So with N processes on
-/// all hosts, a client gets at most `limit + (N - 1) × threshold` requests through
-/// in a window (300 a minute, 2 processes: 309; 4: 327). A process killed outright
-/// loses its unfolded hits: fewer than `threshold` per bucket, each death.
-/// Limits below 64 (their threshold would be 1) are written through on every hit,
+/// **The bound.** A process admits at most `threshold` hits of a bucket (a 32nd
+/// of the limit) between two reads of its total: the next hit first folds that
+/// bucket alone, which reads it. So when N processes serve a client within a
+/// window (on every host, counting processes started or replaced during it), it
+/// gets at most `limit + (N - 1) × threshold` requests through (300 a minute, 2
+/// processes: 309; 4: 327). A process killed outright, or whose fold failed,
+/// loses its unfolded hits: at most `threshold` per bucket, each time. Limits
+/// below 64 (their threshold would be 1) are written through on every hit,
 /// exactly as before, and so is every hit when the table is full or folding is off.
 public final class LocalRateCounters: Sendable {
     public struct Policy: Sendable {
@@ -40,9 +41,10 @@ public final class LocalRateCounters: Sendable {
     enum Admission: Equatable {
         /// Over the limit as far as this process knows: 429, and not counted.
         case refused
-        /// Counted here; with `foldNow`, the bucket's hits since its total was read reached the threshold.
-        case admitted(foldNow: Bool)
-        /// Under the limit, but its total must be read again before more are admitted here.
+        /// Counted here.
+        case admitted
+        /// Under the limit, but `threshold` hits were admitted here since its total
+        /// was read: fold this bucket (which reads it) and ask again.
         case needsRead
         /// Not kept here: count it in the database and decide by its answer.
         case writeThrough
@@ -51,6 +53,8 @@ public final class LocalRateCounters: Sendable {
     public let policy: Policy
     private let table: Mutex<CounterTable>
     private let nextFoldDue = Atomic<Int64>(0)
+    /// Whether the last fold failed: logged once per outage, and folds back off.
+    private let failing = Atomic<Bool>(false)
 
     /// For requests served one per process (CGI) and for tests: every hit goes to the database.
     public static let writeThrough = LocalRateCounters(policy: .writeThrough)
@@ -69,17 +73,36 @@ public final class LocalRateCounters: Sendable {
         return table.withLock { $0.admit(bucket, id: id, threshold: threshold, now: now) }
     }
 
-    /// Folds every unfolded hit into the database and takes the totals back. On
-    /// failure the hits stay here, to go with the next fold.
+    /// Folds every unfolded hit into the database and takes the totals back.
     func fold(into store: Store, now: Int64 = Int64(Timestamp.secondsSince1970())) {
-        let batch = table.withLock { $0.takePending() }
-        guard !batch.isEmpty else { return }
+        fold(table.withLock { $0.takePending() }, into: store, now: now)
+    }
+
+    /// Folds one bucket, with whatever it has unfolded (perhaps nothing: the fold
+    /// still reads its total), so a hit at the threshold waits for one short
+    /// statement, not for every bucket of the process.
+    func fold(_ id: BucketID, into store: Store, now: Int64 = Int64(Timestamp.secondsSince1970())) {
+        fold(table.withLock { $0.take(id) }, into: store, now: now)
+    }
+
+    /// A fold that fails may still have reached the database (a connection lost
+    /// after the commit), so its hits are dropped rather than sent again: at most
+    /// `threshold` per bucket, as when a process is killed.
+    private func fold(_ taken: [TakenHits], into store: Store, now: Int64) {
+        guard !taken.isEmpty else { return }
+        // Names and order are made outside the lock; the same order in every
+        // process keeps concurrent folds from deadlocking on each other's rows.
+        let batch = taken.map { PendingFold(taken: $0) }
+            .sorted { ($0.fold.bucket, $0.fold.windowStart) < ($1.fold.bucket, $1.fold.windowStart) }
         do {
             let totals = try store.foldHits(batch.map(\.fold))
             table.withLock { $0.settle(batch, totals: totals, now: now) }
+            if failing.exchange(false, ordering: .relaxed) { RequestLog.notice("rate counters folded again") }
         } catch {
-            table.withLock { $0.restore(batch) }
-            RequestLog.notice("rate counters kept for the next fold: \(error)")
+            table.withLock { $0.drop(batch) }
+            if !failing.exchange(true, ordering: .relaxed) {
+                RequestLog.notice("rate counters could not be folded (their hits are dropped until it works): \(error)")
+            }
         }
     }
 
@@ -87,6 +110,7 @@ public final class LocalRateCounters: Sendable {
     func foldIfDue(into store: Store) {
         guard policy.foldIntervalMicroseconds > 0, claimTurn() else { return }
         fold(into: store)
+        scheduleNextTurn()
     }
 
     /// For a worker about to sleep: folds what waits if its turn has come, and
@@ -95,10 +119,13 @@ public final class LocalRateCounters: Sendable {
     /// the database within about one interval.
     func foldBeforeSleeping(into store: Store) -> Int64? {
         guard policy.foldIntervalMicroseconds > 0, table.withLock({ $0.hasPending }) else { return nil }
-        if claimTurn() { fold(into: store) }
+        if claimTurn() {
+            fold(into: store)
+            scheduleNextTurn()
+        }
         guard table.withLock({ $0.hasPending }) else { return nil }
         let wait = nextFoldDue.load(ordering: .relaxed) - monotonicMicroseconds()
-        return max(1000, wait)
+        return max(policy.foldIntervalMicroseconds / 10, wait)
     }
 
     /// Buckets kept now (for tests of the memory bound).
@@ -114,8 +141,17 @@ public final class LocalRateCounters: Sendable {
         let now = monotonicMicroseconds()
         let due = nextFoldDue.load(ordering: .relaxed)
         guard now >= due else { return false }
-        return nextFoldDue.compareExchange(expected: due, desired: now + policy.foldIntervalMicroseconds,
-                                           ordering: .relaxed).exchanged
+        // Nobody else may start a fold while this one runs, however long it takes.
+        return nextFoldDue.compareExchange(expected: due, desired: Int64.max, ordering: .relaxed).exchanged
+    }
+
+    /// The next turn comes an interval after this fold ended, or, while folds
+    /// fail, after at least five seconds: a database that is down is not asked
+    /// again by every idle worker every few milliseconds.
+    private func scheduleNextTurn() {
+        let wait = failing.load(ordering: .relaxed) ? max(policy.foldIntervalMicroseconds, 5_000_000)
+                                                     : policy.foldIntervalMicroseconds
+        nextFoldDue.store(monotonicMicroseconds() + wait, ordering: .relaxed)
     }
 }
 
@@ -153,13 +189,26 @@ struct BucketID: Hashable, Sendable {
     }
 }
 
-/// Hits taken out of the table for one fold, to be settled by its answer.
-struct PendingFold {
+/// One bucket's hits taken out of the table for a fold.
+struct TakenHits {
     let id: BucketID
-    let fold: CounterFold
+    let hits: Int
+    let windowSeconds: Int
     /// The bucket's admissions here when the hits were taken: the fold's answer
     /// knows every one of them.
     let admittedAtTake: Int
+}
+
+/// A fold's row, with what settling it needs.
+struct PendingFold {
+    let taken: TakenHits
+    let fold: CounterFold
+
+    init(taken: TakenHits) {
+        self.taken = taken
+        fold = CounterFold(bucket: taken.id.name, windowStart: taken.id.windowStart,
+                           expiresAt: taken.id.windowStart + Int64(taken.windowSeconds), hits: taken.hits)
+    }
 }
 
 /// The counts behind ``LocalRateCounters``, always used under its lock.
@@ -187,19 +236,22 @@ struct CounterTable {
 
     private let capacity: Int
     private var entries: [BucketID: Entry] = [:]
+    /// The buckets with hits pending, so a fold visits only those.
+    private var pendingIDs: [BucketID] = []
     /// Set when pruning a full table freed nothing; cleared by the next fold, so a
     /// flood of new buckets costs one scan per fold, not one per hit.
     private var fullSinceFold = false
+    /// When the table was last pruned (seconds): at most once a second.
+    private var prunedAt: Int64 = 0
 
     init(capacity: Int) { self.capacity = capacity }
 
     var count: Int { entries.count }
-    var hasPending: Bool { entries.values.contains { $0.pending > 0 } }
+    var hasPending: Bool { !pendingIDs.isEmpty }
 
     /// Admits while the bucket is under its limit as far as this process knows and
     /// fewer than `threshold` hits were admitted since its total was last read:
-    /// concurrent threads must not stretch one read further. At the threshold the
-    /// caller folds (which reads the total) and asks again.
+    /// concurrent threads must not stretch one read further.
     mutating func admit(_ bucket: RateBucket, id: BucketID, threshold: Int, now: Int64) -> LocalRateCounters.Admission {
         var entry: Entry
         if let known = entries[id] {
@@ -210,40 +262,64 @@ struct CounterTable {
         }
         guard entry.known < bucket.limit else { return .refused }
         guard entry.sinceRead < threshold else { return .needsRead }
+        if entry.pending == 0 { pendingIDs.append(id) }
         entry.pending += 1
         entry.admitted += 1
         entries[id] = entry
-        return .admitted(foldNow: entry.sinceRead >= threshold)
+        return .admitted
     }
 
-    /// Every bucket's unfolded hits, now in flight, in one order (so concurrent
-    /// folds lock rows in the same order and cannot deadlock each other).
-    mutating func takePending() -> [PendingFold] {
-        var batch: [PendingFold] = []
-        for (id, entry) in entries where entry.pending > 0 {
-            batch.append(PendingFold(id: id, fold: CounterFold(
-                bucket: id.name, windowStart: id.windowStart, expiresAt: entry.windowEnd(id), hits: Int(entry.pending)),
-                admittedAtTake: Int(entry.admitted)))
-            entries[id]!.inFlight += entry.pending
-            entries[id]!.pending = 0
-        }
-        return batch.sorted { ($0.fold.bucket, $0.fold.windowStart) < ($1.fold.bucket, $1.fold.windowStart) }
+    /// Every bucket's unfolded hits, now in flight.
+    mutating func takePending() -> [TakenHits] {
+        let ids = pendingIDs
+        pendingIDs.removeAll(keepingCapacity: true)
+        return ids.compactMap { takeEntry($0) }
+    }
+
+    /// One bucket's unfolded hits, now in flight; none pending still makes a row
+    /// of 0 hits, whose answer is the bucket's total.
+    mutating func take(_ id: BucketID) -> [TakenHits] {
+        // Its id may stay in `pendingIDs`: a fold skips ids with nothing pending.
+        guard let entry = entries[id] else { return [] }
+        return [takeEntry(id) ?? TakenHits(id: id, hits: 0, windowSeconds: Int(entry.windowSeconds),
+                                           admittedAtTake: Int(entry.admitted))]
+    }
+
+    private mutating func takeEntry(_ id: BucketID) -> TakenHits? {
+        guard var entry = entries[id], entry.pending > 0 else { return nil }
+        let taken = TakenHits(id: id, hits: Int(entry.pending), windowSeconds: Int(entry.windowSeconds),
+                              admittedAtTake: Int(entry.admitted))
+        entry.inFlight += entry.pending
+        entry.pending = 0
+        entries[id] = entry
+        return taken
     }
 
     mutating func settle(_ batch: [PendingFold], totals: [CounterTotal], now: Int64) {
         var byBucket: [String: Int] = [:]
         for total in totals { byBucket[total.bucket + ":" + String(total.windowStart)] = total.hits }
         for sent in batch {
-            guard var entry = entries[sent.id] else { continue }
-            entry.inFlight -= Int32(sent.fold.hits)
-            // Totals only grow within a window; a slower fold's older answer must not win.
-            let read = byBucket[sent.fold.bucket + ":" + String(sent.fold.windowStart)] ?? 0
-            entry.total = max(entry.total, Int32(clamping: read))
-            entry.admittedAtRead = max(entry.admittedAtRead, Int32(sent.admittedAtTake))
-            entries[sent.id] = entry
+            guard var entry = entries[sent.taken.id] else { continue }
+            entry.inFlight -= Int32(sent.taken.hits)
+            // An answer without the bucket's row reads nothing: its admissions stay unconfirmed.
+            if let read = byBucket[sent.fold.bucket + ":" + String(sent.fold.windowStart)] {
+                // Totals only grow within a window; a slower fold's older answer must not win.
+                entry.total = max(entry.total, Int32(clamping: read))
+                entry.admittedAtRead = max(entry.admittedAtRead, Int32(sent.taken.admittedAtTake))
+            }
+            entries[sent.taken.id] = entry
         }
         fullSinceFold = false
-        if entries.count > capacity / 2 { prune(now: now) }
+        if entries.count > capacity / 2, now > prunedAt { prune(now: now) }
+    }
+
+    /// A failed fold's hits: they may have reached the database, so they are not
+    /// sent again. Nothing was read, so the bucket's next hit past its threshold
+    /// still reads it first.
+    mutating func drop(_ batch: [PendingFold]) {
+        for sent in batch where entries[sent.taken.id] != nil {
+            entries[sent.taken.id]!.inFlight -= Int32(sent.taken.hits)
+        }
     }
 
     func unfoldedHits(of id: BucketID) -> Int {
@@ -253,13 +329,6 @@ struct CounterTable {
     mutating func learn(total: Int, of id: BucketID) {
         guard let entry = entries[id] else { return }
         entries[id]!.total = max(entry.total, Int32(clamping: total))
-    }
-
-    mutating func restore(_ batch: [PendingFold]) {
-        for sent in batch where entries[sent.id] != nil {
-            entries[sent.id]!.inFlight -= Int32(sent.fold.hits)
-            entries[sent.id]!.pending += Int32(sent.fold.hits)
-        }
     }
 
     private mutating func makeRoom(now: Int64) -> Bool {
@@ -274,6 +343,7 @@ struct CounterTable {
     /// `threshold` hits, which the bound already allows for. Buckets near or over
     /// their limit stay, so forgetting never lets a blocked client through.
     private mutating func prune(now: Int64) {
+        prunedAt = now
         entries = entries.filter { id, entry in
             guard entry.pending == 0, entry.inFlight == 0 else { return true }
             guard entry.windowEnd(id) > now else { return false }

@@ -27,14 +27,14 @@ struct RateLimiter {
         guard let (bucket, id) = try bucket(scope: scope, key: key, limit: limit, windowSeconds: windowSeconds) else { return }
         var admission = counters.admit(bucket, id: id)
         if admission == .needsRead {
-            counters.fold(into: store)
+            counters.fold(id, into: store)
             admission = counters.admit(bucket, id: id)
         }
         switch admission {
         case .refused:
             throw APIError.tooManyRequests(message, retryAfter: bucket.secondsLeft())
-        case .admitted(let foldNow):
-            if foldNow { counters.fold(into: store) }
+        case .admitted:
+            break
         case .needsRead, .writeThrough:
             // Still no fresh total (other threads' hits keep coming, or the fold failed):
             // this hit is counted in the database and decided by its answer.

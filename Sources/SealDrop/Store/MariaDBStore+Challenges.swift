@@ -25,11 +25,14 @@ extension MariaDBStore {
             // The key leads with the challenge's expiry (fixed by its MAC, so the
             // same for every replay on every host): rows go in at the key's end,
             // not at random places, and the purge takes them from its start.
+            // Expiry is checked again on the database's clock, the one the purge
+            // goes by: a host whose clock lags cannot accept a challenge whose
+            // nonce may already have been purged.
             do {
                 let result = try connection.run("""
                     INSERT INTO used_challenges (expiry, nonce)
-                    SELECT ?, ? FROM clients WHERE link_token = ?
-                    """, [.int(Int64(clamping: expiry)), .blob(nonce), .text(linkToken)])
+                    SELECT ?, ? FROM clients WHERE link_token = ? AND ? > UNIX_TIMESTAMP()
+                    """, [.int(Int64(clamping: expiry)), .blob(nonce), .text(linkToken), .int(Int64(clamping: expiry))])
                 return result.affectedRows == 1
             } catch let error as MariaDBError where error.isDuplicateEntry {
                 return false

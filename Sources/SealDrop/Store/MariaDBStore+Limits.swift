@@ -23,14 +23,14 @@ extension MariaDBStore {
         let chunks = stride(from: 0, to: folds.count, by: Self.maxFoldRows).map {
             Array(folds[$0..<min($0 + Self.maxFoldRows, folds.count)])
         }
-        return try session.withConnection { connection -> [CounterTotal] in
-            // More than one statement runs as one transaction, so a conflict's
-            // retry repeats all of it rather than counting a chunk twice.
-            guard chunks.count > 1 else { return try Self.fold(chunks[0], on: connection) }
-            return try connection.transaction { () throws -> [CounterTotal] in
-                try chunks.flatMap { chunk throws -> [CounterTotal] in try Self.fold(chunk, on: connection) }
-            }
+        // Each chunk is one statement of its own, committed and (after a conflict,
+        // which rolls the statement back whole) retried on its own: no transaction
+        // holds a large fold's rows across round trips while others wait on them.
+        var totals: [CounterTotal] = []
+        for chunk in chunks {
+            totals += try session.withConnection { connection -> [CounterTotal] in try Self.fold(chunk, on: connection) }
         }
+        return totals
     }
 
     /// Rows per fold statement. Each connection keeps every shape it prepared, with
