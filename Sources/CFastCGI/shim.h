@@ -5,6 +5,8 @@
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <signal.h>
+/* Glibc's Swift module leaves malloc.h out too; a worker hands freed pages back with malloc_trim. */
+#include <malloc.h>
 
 /* prctl is variadic, which Swift cannot call: a worker process asks to be sent
    SIGTERM when its supervisor dies, so it drains instead of serving unsupervised. */

@@ -115,7 +115,7 @@ struct LimitFoldTests {
                     "each killed worker may lose at most \(Self.threshold) hits of a bucket; \(100 - survived) lost")
 
             // 40,000 requests, each from an address of its own: more buckets than a
-            // process's table holds (16,000) within one fold interval.
+            // process's table holds (8,192) within one fold interval.
             let distinct = 40_000
             let outcomes = try Self.distinctAddressFlood(distinct, link: link, http: http)
             #expect(outcomes.count == distinct)
