@@ -145,15 +145,6 @@ struct CrashIsolationTests {
         }
     }
 
-    /// VmRSS of a process, in KiB.
-    private func residentKiB(of pid: pid_t) throws -> Int {
-        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
-        else { throw StackError("no VmRSS for \(pid)") }
-        return kib
-    }
-
     /// Every unseen message of `recipient`, newest first, page by page.
     private func allMessages(of recipient: Recipient) throws -> [JSON] {
         var messages: [JSON] = []

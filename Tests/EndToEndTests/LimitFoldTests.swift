@@ -76,7 +76,7 @@ struct LimitFoldTests {
             let flood = try Self.distinctAddressFlood(20_000, link: link, http: http)
             #expect(flood.allSatisfy { $0.status == 200 }, "\(flood.filter { $0.status != 200 }.count) not 200")
             for pid in childProcesses(of: master) {
-                let rss = try Self.residentKiB(of: pid)
+                let rss = try residentKiB(of: pid)
                 print("limit fold: worker \(pid) resident \(rss) KiB after 20,000 distinct addresses folded as they came")
                 #expect(rss <= 20 * 1024, "worker \(pid) has \(rss) KiB resident")
             }
@@ -121,7 +121,7 @@ struct LimitFoldTests {
             #expect(outcomes.count == distinct)
             #expect(outcomes.allSatisfy { $0.status == 200 }, "\(outcomes.filter { $0.status != 200 }.count) not 200")
             for pid in childProcesses(of: master) {
-                let rss = try Self.residentKiB(of: pid)
+                let rss = try residentKiB(of: pid)
                 print("limit fold: worker \(pid) resident \(rss) KiB after \(distinct) distinct addresses")
                 #expect(rss <= 20 * 1024, "worker \(pid) has \(rss) KiB resident")
             }
@@ -197,11 +197,4 @@ struct LimitFoldTests {
         ]).output
     }
 
-    private static func residentKiB(of pid: pid_t) throws -> Int {
-        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
-        else { throw StackError("no VmRSS for \(pid)") }
-        return kib
-    }
 }

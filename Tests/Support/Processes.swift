@@ -25,3 +25,12 @@ public func childProcesses(of pid: pid_t) -> [pid_t] {
         return child
     }.sorted()
 }
+
+/// VmRSS of a process, in KiB.
+public func residentKiB(of pid: pid_t) throws -> Int {
+    let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+    guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+          let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+    else { throw StackError("no VmRSS for \(pid)") }
+    return kib
+}
