@@ -42,6 +42,28 @@ struct RetentionTests {
         }
     }
 
+    @Test("a purge that finds a full batch comes back in a second until it catches up")
+    func purgeCatchesUp() throws {
+        // Every 10 s a turn: one batch (500) of a table per turn and process would take
+        // 10 turns for these 5,000 used nonces, over 50 s with both processes.
+        try PrivateStack.with(name: "e2e-purge-catch-up", settings: ["SEALDROP_PURGE_INTERVAL_SECONDS": "10"]) { stack in
+            let api = try stack.client()
+            let connection = try databaseConnection(stack)
+            try connection.execute("""
+                INSERT INTO used_challenges (expiry, nonce)
+                SELECT UNIX_TIMESTAMP() - 4000, UNHEX(LPAD(HEX(seq), 32, '0')) FROM seq_1_to_5000
+                """)
+            let count = "SELECT COUNT(*) FROM used_challenges"
+            #expect(try connection.query(count).first?[0].int64 == 5000)
+            let started = ContinuousClock.now
+            try waitUntil("5,000 expired nonces purged after responses", timeout: 30, interval: 0.2) {
+                _ = try api.http.get("/health")
+                return try connection.query(count).first?[0].int64 == 0
+            }
+            print("retention: 5,000 expired nonces purged within \(ContinuousClock.now - started) of requests")
+        }
+    }
+
     private func remaining(_ ids: [Int64], _ connection: Connection) throws -> [Int64] {
         try connection.query("SELECT id FROM messages WHERE id IN (?, ?, ?, ?) ORDER BY id",
                              (0..<4).map { ids.indices.contains($0) ? .int(ids[$0]) : .int(0) })

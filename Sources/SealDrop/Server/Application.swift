@@ -74,7 +74,11 @@ public final class Application {
         guard configuration.purgeIntervalSeconds > 0,
               PurgeSchedule.claim(intervalSeconds: configuration.purgeIntervalSeconds) else { return }
         do {
-            _ = try store.purgeExpired(configuration.retention)
+            let removed = try store.purgeExpired(configuration.retention)
+            // A full batch means more is waiting: a busy server records used
+            // challenges and address counters faster than one batch a minute
+            // removes them, so the next turn comes in a second, until it catches up.
+            if removed >= configuration.retention.batchSize { PurgeSchedule.comeBack(after: 1) }
         } catch {
             RequestLog.notice("purge failed: \(error)")
         }

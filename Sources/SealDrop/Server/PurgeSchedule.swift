@@ -13,4 +13,10 @@ enum PurgeSchedule {
         return nextDueMicroseconds.compareExchange(
             expected: due, desired: now + Int64(intervalSeconds) * 1_000_000, ordering: .relaxed).exchanged
     }
+
+    /// For the caller that claimed this turn: the next one comes after `seconds`
+    /// instead of the interval.
+    static func comeBack(after seconds: Int) {
+        nextDueMicroseconds.store(monotonicMicroseconds() + Int64(seconds) * 1_000_000, ordering: .relaxed)
+    }
 }
