@@ -1,4 +1,3 @@
-import Glibc
 import Sodium
 
 /// Proof that the caller owns a link: a signed one-time challenge, or the
@@ -93,9 +92,8 @@ struct Authenticator {
     /// burn a challenge its owner is about to use. A challenge in the `sd1.`
     /// format (``StatelessChallenge``) is then checked against its MAC (which
     /// binds it to the link) and its expiry on this host's clock, and its nonce
-    /// recorded with one insert: of concurrent replays, through any node, exactly
-    /// one inserts it. The nonce is kept a lifetime past the expiry, so a host
-    /// whose clock lags by less than that still finds it. Any other challenge was
+    /// recorded with one insert, which checks the expiry again on the database's
+    /// clock: of concurrent replays, through any node, exactly one inserts it. Any other challenge was
     /// issued as a row before 0.11 and is consumed as one.
     private func verify(_ challenge: String, signature: String, key: String,
                         linkToken: String) throws(StoreError) -> ChallengeCheck {
@@ -121,7 +119,7 @@ struct Authenticator {
     }
 
     /// Seconds since 1970 on this host's clock.
-    private static func now() -> UInt64 { UInt64(max(0, time(nil))) }
+    private static func now() -> UInt64 { UInt64(max(0, Timestamp.secondsSince1970())) }
 
     /// What a challenge proof came to.
     private enum ChallengeCheck {

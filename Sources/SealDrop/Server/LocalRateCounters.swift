@@ -120,17 +120,19 @@ public final class LocalRateCounters: Sendable {
     /// Folds when the interval has passed since the last fold; one caller per turn.
     func foldIfDue(into store: Store) {
         guard policy.foldIntervalMicroseconds > 0, claimTurn() else { return }
-        fold(into: store)
-        scheduleNextTurn()
-        Self.returnFreedMemory()
+        foldTurn(into: store)
     }
 
+    /// The timed fold of a turn claimed, then the next turn set.
+    ///
     /// A fold of thousands of buckets allocates a few MiB for a moment (names,
     /// rows, answers) among the table's long-lived storage; malloc keeps what is
     /// freed in its arenas, and a worker under a flood of distinct addresses grew
     /// from 12 to 35 MiB resident. Handing free pages back after each timed fold
     /// keeps it near its size at rest.
-    private static func returnFreedMemory() {
+    private func foldTurn(into store: Store) {
+        fold(into: store)
+        scheduleNextTurn()
         ProcessMemory.returnFreedPages()
     }
 
@@ -140,11 +142,7 @@ public final class LocalRateCounters: Sendable {
     /// the database within about one interval.
     func foldBeforeSleeping(into store: Store) -> Int64? {
         guard policy.foldIntervalMicroseconds > 0, table.withLock({ $0.hasPending }) else { return nil }
-        if claimTurn() {
-            fold(into: store)
-            scheduleNextTurn()
-            Self.returnFreedMemory()
-        }
+        if claimTurn() { foldTurn(into: store) }
         guard table.withLock({ $0.hasPending }) else { return nil }
         let wait = nextFoldDue.load(ordering: .relaxed) - monotonicMicroseconds()
         return max(policy.foldIntervalMicroseconds / 10, wait)

@@ -16,8 +16,9 @@ public protocol Store: AnyObject {
     /// Counts one hit on a rate-limit bucket in its window; returns the hits so far,
     /// this one included.
     func countHit(_ bucket: RateBucket) throws(StoreError) -> Int
-    /// Adds each fold's hits to its bucket, all in one step; returns every
-    /// bucket's new total.
+    /// Adds each fold's hits to its bucket and returns every bucket's new total,
+    /// read in the same statement (statements of a few hundred buckets, each
+    /// committed on its own).
     func foldHits(_ folds: [CounterFold]) throws(StoreError) -> [CounterTotal]
     /// The server-wide secret named `name` (32 random bytes in `sealdrop_settings`),
     /// made by whoever asks first and the same for every responder on every host;
