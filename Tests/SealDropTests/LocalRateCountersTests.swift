@@ -113,6 +113,28 @@ struct LocalRateCountersTests {
         #expect(try !hit(counters, "client", limit: limit, store: store))
     }
 
+    @Test("a read taken while another fold is in flight does not count that fold's hits as seen")
+    func readBesideAFoldInFlight() {
+        let limit = 300
+        let threshold = LocalRateCounters.threshold(forLimit: limit)
+        let (rateBucket, id) = bucket("client", limit: limit)
+        var table = CounterTable(capacity: 100)
+        for _ in 0..<threshold {
+            #expect(table.admit(rateBucket, id: id, threshold: threshold, now: Self.window) == .admitted)
+        }
+        // A timed fold takes the hits; its statement has not run yet.
+        let timed = table.takePending().map { PendingFold(taken: $0) }
+        #expect(table.admit(rateBucket, id: id, threshold: threshold, now: Self.window) == .needsRead)
+        // The next hit's own read (no hits of its own) runs first and finds none of them.
+        let read = table.take(id).map { PendingFold(taken: $0) }
+        table.settle(read, totals: [CounterTotal(bucket: rateBucket.name, windowStart: Self.window, hits: 0)])
+        #expect(table.admit(rateBucket, id: id, threshold: threshold, now: Self.window) == .needsRead,
+                "the timed fold's hits are still out of other processes' sight")
+        // Once the timed fold's answer is in, they are seen.
+        table.settle(timed, totals: [CounterTotal(bucket: rateBucket.name, windowStart: Self.window, hits: threshold)])
+        #expect(table.admit(rateBucket, id: id, threshold: threshold, now: Self.window) == .admitted)
+    }
+
     @Test("a bucket at its threshold reads its total alone, in a fold of one row")
     func thresholdFoldsOneBucket() throws {
         let store = InMemoryStore()

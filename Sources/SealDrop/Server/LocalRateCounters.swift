@@ -221,8 +221,10 @@ struct TakenHits {
     let id: BucketID
     let hits: Int
     let windowSeconds: Int
-    /// The bucket's admissions here when the hits were taken: the fold's answer
-    /// knows every one of them.
+    /// The bucket's admissions here when the hits were taken, less those another
+    /// fold still has in flight: the fold's answer knows every one of these. (A
+    /// read that took them as known would let this process admit its threshold
+    /// again while hits it already admitted are still out of other processes' sight.)
     let admittedAtTake: Int
 }
 
@@ -309,13 +311,13 @@ struct CounterTable {
         // Its id may stay in `pendingIDs`: a fold skips ids with nothing pending.
         guard let entry = entries[id] else { return [] }
         return [takeEntry(id) ?? TakenHits(id: id, hits: 0, windowSeconds: Int(entry.windowSeconds),
-                                           admittedAtTake: Int(entry.admitted))]
+                                           admittedAtTake: Int(entry.admitted) - Int(entry.inFlight))]
     }
 
     private mutating func takeEntry(_ id: BucketID) -> TakenHits? {
         guard var entry = entries[id], entry.pending > 0 else { return nil }
         let taken = TakenHits(id: id, hits: Int(entry.pending), windowSeconds: Int(entry.windowSeconds),
-                              admittedAtTake: Int(entry.admitted))
+                              admittedAtTake: Int(entry.admitted) - Int(entry.inFlight))
         entry.inFlight += entry.pending
         entry.pending = 0
         entries[id] = entry
